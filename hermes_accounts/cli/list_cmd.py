@@ -1,0 +1,34 @@
+"""``hermes-accounts list``: one row per catalog provider, the active one marked."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+
+def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = subs.add_parser(
+        "list", parents=parents, help="every provider: configured or not, source, masked key, endpoint",
+        description="One row per provider Hermes knows: whether it has a usable credential, "
+                    "where it comes from, the masked key, the header and the endpoint. "
+                    "The active provider (model.provider) is marked with *.")
+    p.add_argument("--json", action="store_true", help="a JSON array, one object per provider")
+    p.add_argument("--all", action="store_true", help="also show providers without a credential")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..resolver import Inputs, global_warnings, resolve_all
+    from . import EXIT_OK, render
+
+    inputs = Inputs.load(args.home)
+    rows = resolve_all(inputs)
+    if getattr(args, "json", False):
+        render.dump_json([r.to_dict() for r in rows])
+    else:
+        import sys
+
+        sys.stdout.write(render.list_text(rows, global_warnings(inputs),
+                                          show_all=getattr(args, "all", False)))
+    return EXIT_OK

@@ -1,0 +1,118 @@
+"""What a base URL implies: host, api mode, credential header, and the native-Anthropic gate.
+
+Mirrors Hermes' ``_detect_api_mode_for_url`` (runtime_provider.py) and the
+Anthropic adapter's ``_auth_style`` order (hermes-compat.md §2.2), with one
+deliberate difference: :func:`is_native_anthropic` is the gate that keeps
+Anthropic-discovered tokens on Anthropic's own hosts.
+"""
+
+from __future__ import annotations
+
+from ..catalog.model import ANTHROPIC, CHAT, H_BEARER, H_X_API_KEY, RESPONSES
+
+# Hosts/prefixes whose Anthropic-compatible endpoint wants Authorization: Bearer.
+BEARER_PREFIXES = ("https://api.minimax.io/anthropic", "https://api.minimaxi.com/anthropic")
+BEARER_HOST_SUFFIXES = ("palantirfoundry.com", "api.commandcode.ai",
+                        "inference-api.nousresearch.com")
+
+
+def hostname(url: str | None) -> str:
+    """Lower-case host of ``url`` without port or user info ("" if none).
+
+    A few lines instead of ``urllib.parse`` (whose import is slower than a
+    whole resolution).
+    """
+    if not url:
+        return ""
+    text = url.strip()
+    scheme_end = text.find("://")
+    if scheme_end >= 0:
+        text = text[scheme_end + 3:]
+    for sep in "/?#":
+        cut = text.find(sep)
+        if cut >= 0:
+            text = text[:cut]
+    text = text.rpartition("@")[2]
+    if text.startswith("["):
+        return text[1:text.find("]")].lower() if "]" in text else text.lower()
+    return text.partition(":")[0].lower().rstrip(".")
+
+
+def url_path(url: str) -> str:
+    text = url.strip()
+    scheme_end = text.find("://")
+    rest = text[scheme_end + 3:] if scheme_end >= 0 else text
+    slash = rest.find("/")
+    path = rest[slash:] if slash >= 0 else ""
+    for sep in "?#":
+        path = path.split(sep, 1)[0]
+    return path
+
+
+def host_matches(url: str | None, domain: str) -> bool:
+    """True when the URL's host is ``domain`` or a subdomain of it (never a lookalike)."""
+    host = hostname(url)
+    return host == domain or host.endswith("." + domain)
+
+
+def is_native_anthropic(provider_id: str, base_url: str | None) -> bool:
+    """The gate: Anthropic token discovery and refresh serve only this combination.
+
+    Provider ``anthropic`` *and* a host under ``anthropic.com`` (exact host
+    match, so ``api.anthropic.com.evil.test`` and ``proxy/api.anthropic.com``
+    are not native). An empty URL means Anthropic's default.
+    """
+    if provider_id != "anthropic":
+        return False
+    return not base_url or host_matches(base_url, "anthropic.com")
+
+
+def detect_api_mode(base_url: str) -> str:
+    """Hermes' api-mode auto-detection from the URL."""
+    host = hostname(base_url)
+    if host in ("api.x.ai", "api.openai.com"):
+        return RESPONSES
+    if host == "api.anthropic.com":
+        return ANTHROPIC
+    path = url_path(base_url).lower().rstrip("/")
+    if path.endswith("/anthropic") or path.endswith("/anthropic/v1"):
+        return ANTHROPIC
+    if host == "api.kimi.com" and "/coding" in base_url.lower():
+        return ANTHROPIC
+    return CHAT
+
+
+def requires_bearer(base_url: str) -> bool:
+    """Anthropic-compatible endpoints that reject ``x-api-key`` (Hermes #4028 and later)."""
+    norm = base_url.strip().rstrip("/").lower()
+    if norm.startswith(BEARER_PREFIXES) or "azure.com" in norm:
+        return True
+    return any(host_matches(norm, h) for h in BEARER_HOST_SUFFIXES)
+
+
+def is_oauth_token(key: str) -> bool:
+    """Hermes' ``_is_oauth_token``: Anthropic setup/OAuth tokens, JWTs, Claude Code tokens."""
+    if not key or key.startswith("sk-ant-api"):
+        return False
+    return key.startswith(("sk-ant-", "eyJ", "cc-"))
+
+
+def looks_anthropic(key: str) -> bool:
+    """Any Anthropic-issued credential (API key or OAuth token)."""
+    return key.startswith("sk-ant-")
+
+
+def anthropic_header(base_url: str, key: str | None) -> tuple[str | None, str]:
+    """(header, rule) for an ``anthropic_messages`` endpoint — Hermes' ``_auth_style`` order."""
+    norm = (base_url or "").strip().rstrip("/").lower()
+    if norm.startswith("https://api.kimi.com/coding"):
+        return H_X_API_KEY, "Kimi /coding takes x-api-key"
+    if norm and requires_bearer(norm):
+        return H_BEARER, "this Anthropic-compatible host requires Authorization: Bearer"
+    if norm and "anthropic.com" not in norm:
+        return H_X_API_KEY, "third-party Anthropic-compatible endpoints take x-api-key"
+    if key is None:
+        return None, "native Anthropic: the header depends on the key type"
+    if is_oauth_token(key):
+        return H_BEARER, "Anthropic OAuth token: Authorization: Bearer with the OAuth betas"
+    return H_X_API_KEY, "Anthropic API key: x-api-key"

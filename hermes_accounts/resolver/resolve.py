@@ -1,0 +1,520 @@
+"""The gated resolver: which credential an endpoint really uses, and why the others lost.
+
+Order of candidates follows Hermes 0.19 (hermes-compat.md §3.3): ``auth.json``
+pool rows by priority (a manual ``hermes auth add`` key keeps its place ahead of
+newer env keys), then each key variable in registry order, each read from
+``$HERMES_HOME/.env`` before the shell; the keyring (supplied to the agent by the
+hermes-accounts plugin) comes last. For native Anthropic the pool ranks
+``ANTHROPIC_TOKEN``, ``CLAUDE_CODE_OAUTH_TOKEN``, Hermes' PKCE login and Claude
+Code's credentials ahead of ``ANTHROPIC_API_KEY``.
+
+The gate: Anthropic token discovery is consulted only for provider
+``anthropic`` on an ``anthropic.com`` host. Every other endpoint keeps its own
+key in its own header, and resolves to "no credential" rather than a borrowed one.
+"""
+
+from __future__ import annotations
+
+from .. import catalog
+from ..catalog.model import (
+    ANTHROPIC,
+    API_KEY,
+    AWS_SDK,
+    EXTERNAL_PROCESS,
+    H_BEARER,
+    RESPONSES,
+)
+from ..secret import Secret
+from . import endpoints as ep
+from .inputs import Inputs, strip_non_ascii
+from .model import EMPTY, REJECTED, SHADOWED, USED, Candidate, Resolution
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..catalog.model import Provider
+
+# hermes_cli/auth.py _PLACEHOLDER_SECRET_VALUES
+PLACEHOLDERS = frozenset({"*", "**", "***", "changeme", "your_api_key", "your_api_key_here",
+                          "your-api-key", "placeholder", "example", "dummy", "null", "none"})
+ANTHROPIC_DISCOVERY_VARS = ("ANTHROPIC_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
+GATE_REASON = "Anthropic OAuth tokens only serve api.anthropic.com"
+
+
+def unusable_reason(value: str) -> tuple[str, str] | None:
+    """(status, reason) when Hermes' ``has_usable_secret`` would skip the value."""
+    cleaned = value.strip()
+    if not cleaned:
+        return EMPTY, "empty value"
+    if cleaned.lower() in PLACEHOLDERS:
+        return REJECTED, "placeholder value"
+    if len(cleaned) < 4:
+        return REJECTED, "too short (Hermes skips values under 4 characters)"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# public entry points
+# ---------------------------------------------------------------------------
+
+def resolve(provider: str, inputs: Inputs, *, base_url: str | None = None) -> Resolution:
+    """Resolve one provider (id or alias). Raises :class:`catalog.UnknownProvider`."""
+    return _Resolver(catalog.get(provider), inputs, base_url).run()
+
+
+def resolve_all(inputs: Inputs) -> list[Resolution]:
+    """Every catalog provider, in registry order, from one snapshot of the sources."""
+    return [_Resolver(p, inputs, None).run() for p in catalog.PROVIDERS]
+
+
+def global_warnings(inputs: Inputs) -> list[str]:
+    """Problems with the files themselves (shown once, not per provider)."""
+    out = list(inputs.dotenv.warnings)
+    if inputs.dotenv.error:
+        out.append(inputs.dotenv.error)
+    if inputs.config.error:
+        out.append(inputs.config.error)
+    if inputs.auth.error:
+        out.append(inputs.auth.error)
+    return out
+
+
+# ---------------------------------------------------------------------------
+
+class _Resolver:
+    def __init__(self, provider: Provider, inputs: Inputs, base_url: str | None) -> None:
+        self.p = provider
+        self.inputs = inputs
+        self.explicit_url = (base_url or "").strip().rstrip("/") or None
+        self.res = Resolution(provider.id, provider.name)
+        configured = inputs.configured_provider
+        self.same = configured == provider.id
+        self.res.active = self.same
+        self.cfg = inputs.config.model if self.same else {}
+
+    # -- driver ---------------------------------------------------------------
+    def run(self) -> Resolution:
+        p, res = self.p, self.res
+        self._base_url()
+        res.native_anthropic = ep.is_native_anthropic(p.id, res.base_url)
+        if p.id == "anthropic":
+            self._anthropic_candidates()
+        elif p.id == "custom":
+            self._custom_candidates()
+        elif p.auth_type == API_KEY:
+            self._api_key_candidates()
+        elif p.auth_type == AWS_SDK:
+            self._aws_candidates()
+        elif p.auth_type == EXTERNAL_PROCESS:
+            res.warnings.append(f"{p.name} runs an external process that owns its own login")
+        else:
+            self._oauth_candidates()
+        self._pick()
+        self._kimi_redirect()
+        self._api_mode()
+        self._header()
+        self._notes()
+        return res
+
+    # -- base URL ---------------------------------------------------------------
+    def _base_url(self) -> None:
+        p, res = self.p, self.res
+        env_url = ""
+        env_src = ""
+        if p.base_url_env:
+            v = self.inputs.env(p.base_url_env)
+            env_url = v.effective.rstrip("/")
+            if env_url:
+                env_src = (f"dotenv:{p.base_url_env}" if (v.dotenv or "").strip()
+                           else f"env:{p.base_url_env}")
+        cfg_url = (self.cfg.get("base_url") or "").strip().rstrip("/")
+        if self.explicit_url:
+            res.base_url, res.base_url_source = self.explicit_url, "--base-url"
+        elif p.id in ("anthropic", "custom", "azure-foundry") and cfg_url:
+            # Hermes: for these the config URL beats the env override.
+            res.base_url, res.base_url_source = cfg_url, "config.yaml model.base_url"
+            if env_url and env_url != cfg_url:
+                res.warnings.append(f"{p.base_url_env} ({env_url}) is ignored: "
+                                    f"model.base_url in config.yaml wins for {p.id}")
+        elif env_url:
+            res.base_url, res.base_url_source = env_url, env_src
+            if cfg_url and cfg_url != env_url:
+                res.warnings.append(
+                    f"model.base_url ({cfg_url}) is ignored: {p.base_url_env} overrides it "
+                    f"(Hermes uses the pool entry's URL unless it is the default). "
+                    f"Unset {p.base_url_env} or run `hermes-accounts use {p.id} --base-url URL`")
+        elif cfg_url:
+            res.base_url, res.base_url_source = cfg_url, "config.yaml model.base_url"
+        else:
+            res.base_url = p.default_url
+        if p.id == "lmstudio" and res.base_url and not res.base_url.endswith("/v1"):
+            res.base_url += "/v1"
+
+    # -- candidate builders ---------------------------------------------------
+    def _env_candidates(self, var: str, *, pool_id: str | None = None,
+                        why: str = "") -> list[Candidate]:
+        """``dotenv:VAR`` then ``env:VAR``, with the shell shadowed the way Hermes does it."""
+        v = self.inputs.env(var)
+        out: list[Candidate] = []
+        dot = None
+        suffix = f" (auth.json pool entry {pool_id})" if pool_id else ""
+        if v.dotenv is not None:
+            where = self.inputs.dotenv.where(var)
+            dot = Candidate(f"dotenv:{var}", var, self._secret(var, v.dotenv, where),
+                            where=where, discovery=var in ANTHROPIC_DISCOVERY_VARS)
+            if not v.dotenv.strip():
+                dot.set(EMPTY, "empty value")
+            out.append(dot)
+            if (v.dotenv_dotenv or "").strip() and v.dotenv_dotenv.strip() != v.dotenv.strip():
+                self.res.warnings.append(
+                    f"{where}: python-dotenv and Hermes' key lookup read {var} differently "
+                    f"(an inline comment, quotes or ${{}} expansion); Hermes sends the raw text "
+                    f"{Secret(v.dotenv.strip()).masked!s}. Write the bare value.")
+        if v.shell is not None:
+            shell = Candidate(f"env:{var}", var, self._secret(var, v.shell, f"${var}"),
+                              where="process environment",
+                              discovery=var in ANTHROPIC_DISCOVERY_VARS)
+            if dot is not None and dot.status != EMPTY:
+                shell.set(SHADOWED, f"overridden by {dot.where} (Hermes loads .env with "
+                                    "override=True, so .env beats the shell)")
+                if v.shell.strip() and v.shell.strip() != v.dotenv.strip():
+                    self.res.warnings.append(
+                        f"the shell exports {var}={Secret(v.shell.strip()).masked} but {dot.where} "
+                        f"sets {Secret(v.dotenv.strip()).masked}; Hermes uses the .env value")
+            elif dot is not None and v.shell.strip():
+                shell.set(SHADOWED, f"blanked by the empty {var}= line at {dot.where} "
+                                    "(Hermes loads .env with override=True)")
+                self.res.warnings.append(
+                    f"{dot.where}: the empty line {var}= blanks the key exported in the shell; "
+                    "delete the line to use the shell value")
+            elif not v.shell.strip():
+                shell.set(EMPTY, "empty value")
+            out.append(shell)
+        for c in out:
+            if why and c.status == SHADOWED and not c.reason:
+                c.reason = why
+            c.where = c.where if not suffix else f"{c.where}{suffix}"
+        return out
+
+    def _secret(self, var: str, raw: str, where: str) -> Secret:
+        value, stripped = strip_non_ascii(var, raw.strip())
+        if stripped:
+            self.res.warnings.append(
+                f"{where}: {var} contains non-ASCII characters; Hermes strips them before "
+                "sending (usually a key pasted from a PDF or web page — re-copy it)")
+        return Secret(value)
+
+    def _pool_candidates(self, provider_id: str, *, oauth_only: bool = False
+                         ) -> tuple[list[Candidate], set[str]]:
+        """auth.json rows by priority; env-backed rows are hydrated from the live env."""
+        out: list[Candidate] = []
+        env_seen: set[str] = set()
+        for entry in self.inputs.auth.entries(provider_id):
+            if oauth_only and entry.auth_type != "oauth":
+                continue
+            if entry.env_var:
+                env_seen.add(entry.env_var)
+                cands = self._env_candidates(entry.env_var, pool_id=entry.id)
+            elif entry.token:
+                c = Candidate(f"auth.json:{entry.id}", None, Secret(entry.token),
+                              where=f"{self.inputs.auth.path} ({entry.source or 'pool'}"
+                                    f"{', ' + entry.label if entry.label else ''})",
+                              discovery=entry.auth_type == "oauth")
+                cands = [c]
+            else:
+                continue
+            for c in cands:
+                self._apply_pool_status(c, entry)
+            out.extend(cands)
+        return out, env_seen
+
+    def _apply_pool_status(self, c: Candidate, entry: object) -> None:
+        status = getattr(entry, "status", "ok")
+        if c.status in (EMPTY, REJECTED):
+            return
+        if status == "dead":
+            c.set(REJECTED, f"auth.json marks this credential dead ({entry.error_reason or 'auth failure'}); "  # type: ignore[attr-defined]
+                            "Hermes skips it until `hermes auth reset`")
+            return
+        until = entry.cooling_until()  # type: ignore[attr-defined]
+        if until is not None:
+            import time
+
+            mins = max(1, int((until - time.time()) / 60))
+            c.set(REJECTED, f"cooling down in auth.json after HTTP {entry.error_code} "  # type: ignore[attr-defined]
+                            f"(about {mins} min left); `hermes auth reset {entry.provider}` clears it")  # type: ignore[attr-defined]
+
+    def _suppress(self, cands: list[Candidate], provider_id: str) -> None:
+        suppressed = self.inputs.auth.suppressed.get(provider_id, set())
+        for c in cands:
+            if c.env_var and f"env:{c.env_var}" in suppressed and c.status not in (EMPTY,):
+                c.set(REJECTED, f"suppressed: `hermes auth remove {provider_id}` removed env:{c.env_var}")
+
+    def _keyring_candidates(self) -> list[Candidate]:
+        if self.inputs.keyring is None:
+            return []
+        out = []
+        for account, secret in self.inputs.keyring(self.p.id):
+            out.append(Candidate(f"keyring:{self.p.id}/{account}", self.p.primary_env_var,
+                                 secret, where="OS keyring"))
+        return out
+
+    def _api_key_candidates(self) -> None:
+        p, res = self.p, self.res
+        ordered: list[Candidate] = []
+        key_env = (self.cfg.get("key_env") or self.cfg.get("api_key_env") or "").strip()
+        if key_env:
+            ordered.extend(self._env_candidates(key_env))
+        pool, env_seen = self._pool_candidates(p.id)
+        ordered.extend(pool)
+        for var in p.key_env_vars:
+            if var not in env_seen and var != key_env:
+                ordered.extend(self._env_candidates(var))
+        self._suppress(ordered, p.id)
+        ordered.extend(self._keyring_candidates())
+        for c in ordered:
+            self._screen(c)
+        res.candidates = ordered
+
+    def _screen(self, c: Candidate) -> None:
+        """Skip what Hermes skips, and what the gate forbids, before picking."""
+        if c.status in (EMPTY, REJECTED) or c.secret is None:
+            return
+        value = c.secret.reveal()
+        bad = unusable_reason(value)
+        if bad:
+            c.set(*bad)
+            return
+        p = self.p
+        if p.required_prefix and not value.startswith(p.required_prefix):
+            c.set(REJECTED, f"{p.name} keys start with {p.required_prefix}; Hermes ignores this one")
+            return
+        if p.id != "anthropic" and ep.looks_anthropic(value):
+            host = ep.hostname(self.res.base_url) or p.id
+            c.set(REJECTED, f"an Anthropic credential stored for {p.id}: never sent to {host} "
+                            "(it belongs to api.anthropic.com)")
+            self.res.warnings.append(
+                f"{c.where}: {c.env_var or c.source} holds an Anthropic token/key "
+                f"({c.secret.masked}); {p.name} would answer 401. Store the {p.name} key there")
+
+    def _anthropic_candidates(self) -> None:
+        res, inputs = self.res, self.inputs
+        native = res.native_anthropic
+        host = ep.hostname(res.base_url)
+        manual, env_seen = self._pool_candidates("anthropic")
+        manual_rows = [c for c in manual if c.source.startswith("auth.json:")]
+        env_by_var: dict[str, list[Candidate]] = {}
+        for var in ("ANTHROPIC_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_API_KEY"):
+            if var in env_seen:
+                env_by_var[var] = [c for c in manual if c.env_var == var]
+            else:
+                env_by_var[var] = self._env_candidates(var)
+        files: list[Candidate] = []
+        api_key_set = any((c.secret and c.secret.reveal().strip() and c.status != EMPTY)
+                          for c in env_by_var["ANTHROPIC_API_KEY"])
+        oauth_env_set = any((c.secret and c.secret.reveal().strip() and c.status != EMPTY)
+                            for v in ANTHROPIC_DISCOVERY_VARS for c in env_by_var[v])
+        if native:
+            claude, pkce = inputs.anthropic_discovery()
+            for label, f in (("hermes-pkce", pkce), ("claude-code", claude)):
+                if f is None:
+                    continue
+                if f.error:
+                    res.warnings.append(f.error)
+                    continue
+                c = Candidate(label, None, Secret(f.token), where=f.path, discovery=True)
+                if label == "claude-code" and not self.same:
+                    c.set(REJECTED, "Hermes seeds Claude Code credentials only when "
+                                    "model.provider is anthropic")
+                elif api_key_set and not oauth_env_set:
+                    c.set(REJECTED, "ANTHROPIC_API_KEY is set and no OAuth variable is, so "
+                                    "Hermes prunes OAuth logins (the API key wins)")
+                elif f.expires_at is not None and not f.has_refresh:
+                    import time
+
+                    if f.expires_at - 60 < time.time():
+                        c.set(REJECTED, "expired and has no refresh token")
+                files.append(c)
+        ordered = [*manual_rows, *env_by_var["ANTHROPIC_TOKEN"],
+                   *env_by_var["CLAUDE_CODE_OAUTH_TOKEN"], *files, *env_by_var["ANTHROPIC_API_KEY"]]
+        self._suppress(ordered, "anthropic")
+        ordered.extend(self._keyring_candidates())
+        for c in ordered:
+            self._screen(c)
+            if native or c.status in (EMPTY, REJECTED) or c.secret is None:
+                continue
+            if c.discovery or ep.is_oauth_token(c.secret.reveal()):
+                c.set(REJECTED, f"{GATE_REASON}; not sent to {host} (a custom Anthropic endpoint)")
+        if not native:
+            res.warnings.append(
+                f"{host} is not Anthropic's own host: Anthropic token discovery (ANTHROPIC_TOKEN, "
+                "CLAUDE_CODE_OAUTH_TOKEN, Claude Code's login, OAuth pool rows) is switched off for "
+                "it; only an explicitly set ANTHROPIC_API_KEY may go there. "
+                "(Hermes 0.19 itself would forward those tokens.)")
+        res.candidates = ordered
+
+    def _custom_candidates(self) -> None:
+        res = self.res
+        ordered: list[Candidate] = []
+        api_key = (self.cfg.get("api_key") or "").strip()
+        if api_key:
+            ordered.append(Candidate("config:model.api_key", None, Secret(api_key),
+                                     where=f"{self.inputs.config.path} model.api_key"))
+        key_env = (self.cfg.get("key_env") or self.cfg.get("api_key_env") or "").strip()
+        if key_env:
+            ordered.extend(self._env_candidates(key_env))
+        host = ep.hostname(res.base_url)
+        gated = (("api.openai.com", "OPENAI_API_KEY"), ("openrouter.ai", "OPENROUTER_API_KEY"),
+                 ("ollama.com", "OLLAMA_API_KEY"))
+        for domain, var in gated:
+            if host and ep.host_matches(res.base_url, domain):
+                ordered.extend(self._env_candidates(var))
+        if host and not ep.host_matches(res.base_url, "localhost") and host.count(".") >= 1:
+            labels = host.split(".")
+            vendor = labels[-2].upper().replace("-", "_")
+            var = f"{vendor}_API_KEY"
+            if vendor.isidentifier() and var not in {c.env_var for c in ordered} and \
+                    var not in ("OPENAI_API_KEY", "OPENROUTER_API_KEY", "OLLAMA_API_KEY"):
+                ordered.extend(self._env_candidates(var))
+        for c in ordered:
+            self._screen(c)
+        res.candidates = ordered
+        if not res.base_url:
+            res.warnings.append("custom provider without a base URL: set model.base_url "
+                                "(`hermes-accounts use custom --base-url URL`)")
+
+    def _oauth_candidates(self) -> None:
+        p, res = self.p, self.res
+        ordered, _ = self._pool_candidates(p.id)
+        state = self.inputs.auth.providers.get(p.id) or {}
+        token = state.get("access_token") or (state.get("tokens") or {}).get("access_token")
+        if isinstance(token, str) and token.strip():
+            ordered.append(Candidate(f"auth.json:{p.id}", None, Secret(token.strip()),
+                                     where=f"{self.inputs.auth.path} providers.{p.id}"))
+        res.candidates = ordered
+        if not ordered:
+            res.warnings.append(f"{p.name} logs in with OAuth: run `hermes auth add {p.id}` "
+                                "(or `hermes model`) — no API key involved")
+
+    def _aws_candidates(self) -> None:
+        ordered: list[Candidate] = []
+        for var in ("AWS_BEARER_TOKEN_BEDROCK", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"):
+            ordered.extend(self._env_candidates(var))
+        for c in ordered:
+            if c.status not in (EMPTY, REJECTED, SHADOWED) and c.secret is not None:
+                bad = unusable_reason(c.secret.reveal())
+                if bad:
+                    c.set(*bad)
+        self.res.candidates = ordered
+
+    # -- choose ------------------------------------------------------------
+    def _pick(self) -> None:
+        res = self.res
+        winner: Candidate | None = None
+        for c in res.candidates:
+            if c.status in (EMPTY, REJECTED):
+                continue
+            if c.reason and c.status == SHADOWED:
+                continue  # shadowed for a specific reason (.env override, blanked)
+            if winner is None:
+                winner = c
+                c.set(USED, self._used_reason(c))
+            else:
+                c.set(SHADOWED, f"shadowed by {winner.source}" + self._fix_hint(c, winner))
+        res.credential = winner
+
+    def _used_reason(self, c: Candidate) -> str:
+        if c.source.startswith("auth.json:"):
+            return "first usable credential in Hermes' auth.json pool (fill_first, by priority)"
+        if c.source.startswith("keyring:"):
+            return "from the OS keyring (no .env or shell key for this provider)"
+        if c.env_var and c.env_var in self.p.key_env_vars and len(self.p.key_env_vars) > 1:
+            order = ", ".join(self.p.key_env_vars)
+            return f"first usable key in Hermes' order ({order})"
+        return "first usable credential"
+
+    @staticmethod
+    def _fix_hint(c: Candidate, winner: Candidate) -> str:
+        if c.source.startswith("keyring:") and winner.source.startswith(("dotenv:", "env:")):
+            if winner.source.startswith("dotenv:"):
+                return " (.env wins over the keyring; `hermes-accounts write` removes it from .env)"
+            return f" (the shell wins over the keyring; `unset {winner.env_var}`)"
+        if winner.source.startswith("auth.json:") and c.source.startswith(("dotenv:", "env:")):
+            return " (a `hermes auth add` pool entry ranks first; `hermes auth remove` it to use this key)"
+        return ""
+
+    # -- derived fields -------------------------------------------------------
+    def _kimi_redirect(self) -> None:
+        res = self.res
+        if (self.p.id == "kimi-coding" and res.base_url_source == "default" and res.credential
+                and res.credential.secret and res.credential.secret.reveal().startswith("sk-kimi-")):
+            res.base_url = "https://api.kimi.com/coding"
+            res.base_url_source = "sk-kimi- key (Kimi Code)"
+
+    def _api_mode(self) -> None:
+        p, res = self.p, self.res
+        cfg_mode = (self.cfg.get("api_mode") or "").strip()
+        if cfg_mode == "responses":
+            cfg_mode = RESPONSES
+        if p.api_mode:
+            res.api_mode = p.api_mode
+        elif p.id == "anthropic":
+            res.api_mode = ANTHROPIC
+        elif p.id == "xai":
+            res.api_mode = RESPONSES
+        elif cfg_mode and p.id not in ("opencode-zen", "opencode-go"):
+            res.api_mode = cfg_mode
+            detected = ep.detect_api_mode(res.base_url) if res.base_url else cfg_mode
+            if detected != cfg_mode:
+                res.warnings.append(f"model.api_mode is {cfg_mode} but {res.base_url} looks like "
+                                    f"{detected}; check it belongs to this endpoint")
+        else:
+            res.api_mode = ep.detect_api_mode(res.base_url) if res.base_url else "chat_completions"
+
+    def _header(self) -> None:
+        p, res = self.p, self.res
+        key = res.credential.secret.reveal() if res.credential and res.credential.secret else None
+        if p.auth_type in (AWS_SDK, EXTERNAL_PROCESS):
+            res.auth_header, res.header_rule = None, "no API key header (signed/external auth)"
+        elif p.auth_header:
+            res.auth_header, res.header_rule = p.auth_header, f"{p.name} takes {p.auth_header}"
+        elif res.api_mode == ANTHROPIC:
+            res.auth_header, res.header_rule = ep.anthropic_header(res.base_url, key)
+        else:
+            res.auth_header, res.header_rule = H_BEARER, "OpenAI-compatible: Authorization: Bearer"
+        res.oauth = bool(res.native_anthropic and key and ep.is_oauth_token(key))
+
+    def _notes(self) -> None:
+        p, res, inputs = self.p, self.res, self.inputs
+        if p.id in ("minimax", "minimax-cn") and res.base_url:
+            path = ep.url_path(res.base_url).rstrip("/")
+            if path.endswith("/v1") and "anthropic" not in path:
+                good = p.default_url
+                res.warnings.append(
+                    f"{res.base_url} ({res.base_url_source}) is the stale MiniMax /v1 URL: Hermes then "
+                    f"uses chat completions and gets 401s. Set {p.base_url_env}={good} or unset it")
+            for stale in ("MINIMAX_TOKEN", "MINIMAX_CN_TOKEN"):
+                if inputs.env(stale).effective:
+                    res.warnings.append(f"{stale} is set but Hermes never reads it; the key "
+                                        f"belongs in {p.primary_env_var}")
+        if p.id == "anthropic" or res.api_mode == ANTHROPIC:
+            if inputs.env("ANTHROPIC_AUTH_TOKEN").effective:
+                res.warnings.append("ANTHROPIC_AUTH_TOKEN is set but Hermes never reads it "
+                                    "(Claude Code's name); use ANTHROPIC_TOKEN or ANTHROPIC_API_KEY")
+        if p.id != "anthropic" and res.api_mode == ANTHROPIC:
+            present = [v for v in ANTHROPIC_DISCOVERY_VARS if inputs.env(v).effective]
+            if present:
+                res.warnings.append(
+                    f"{', '.join(present)} {'is' if len(present) == 1 else 'are'} set; Anthropic "
+                    f"tokens serve only native Anthropic and are never sent to "
+                    f"{ep.hostname(res.base_url) or p.id} (Hermes #2374)")
+        if res.credential is None and p.auth_type == API_KEY and p.key_env_vars:
+            if p.id == "lmstudio":
+                res.warnings.append("no key: Hermes sends the placeholder dummy-lm-api-key "
+                                    "(fine for an LM Studio server without auth)")
+            else:
+                res.warnings.append(f"no usable credential: set {p.primary_env_var} "
+                                    f"(`hermes-accounts set {p.id}`)")
+        if p.id == "custom" and res.credential is None and res.base_url:
+            res.warnings.append("no key: Hermes sends the placeholder no-key-required")
+        if p.id == "azure-foundry" and not res.base_url:
+            res.warnings.append("Azure Foundry needs model.base_url (your resource's endpoint)")

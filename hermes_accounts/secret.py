@@ -1,0 +1,115 @@
+"""A string wrapper that refuses to show its value by accident.
+
+Every credential the tool handles travels as a :class:`Secret`. Its ``repr``,
+``str``, ``format`` and f-string forms are masked, it cannot be pickled, and
+equality is constant-time, so a secret that ends up in a log line, a traceback
+(Textual prints locals on crash), JSON output or an exception message shows up
+as ``sk-c…7890`` instead of the key. Reading the value is always an explicit
+``reveal()`` call, which makes every place that sends a key easy to audit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+
+__all__ = ["Secret", "fingerprint", "mask", "redact"]
+
+_ELLIPSIS = "\u2026"
+
+
+def mask(value: str) -> str:
+    """Mask ``value`` as ``sk-c…7890``; short values reveal almost nothing."""
+    n = len(value)
+    if n >= 16:
+        return f"{value[:4]}{_ELLIPSIS}{value[-4:]}"
+    if n >= 8:
+        return f"{value[:2]}{_ELLIPSIS}{value[-2:]}"
+    return "*" * min(n, 4) if n else ""
+
+
+def fingerprint(value: str) -> str:
+    """``sha256:`` plus the first 12 hex digits of the SHA-256 of the UTF-8 bytes.
+
+    Stable across machines and tools, so a key can be matched to where it is
+    stored without printing it.
+    """
+    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+
+
+class Secret:
+    """A credential value that masks itself everywhere except :meth:`reveal`."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if isinstance(value, Secret):
+            value = value.reveal()
+        if not isinstance(value, str):
+            raise TypeError("Secret takes a str")
+        object.__setattr__(self, "_value", value)
+
+    def reveal(self) -> str:
+        """Return the raw value. Call only where the key is really sent or stored."""
+        return self._value
+
+    @property
+    def masked(self) -> str:
+        return mask(self._value)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self._value)
+
+    def __repr__(self) -> str:
+        return f"Secret({self.masked!r})"
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __format__(self, spec: str) -> str:
+        return format(self.masked, spec)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Secret):
+            return hmac.compare_digest(self._value.encode(), other._value.encode())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self.fingerprint))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Secret is immutable")
+
+    def __reduce_ex__(self, protocol: object) -> object:
+        raise TypeError("a Secret cannot be pickled; store it in the keyring instead")
+
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Secret:
+        return self
+
+
+def redact(text: str, secrets: Iterable[Secret | str]) -> str:
+    """Replace every occurrence of any known secret in ``text`` by its mask.
+
+    Used on anything that may echo a key back: provider error bodies,
+    exception messages, subprocess output.
+    """
+    values = sorted(
+        {s.reveal() if isinstance(s, Secret) else s for s in secrets},
+        key=len,
+        reverse=True,
+    )
+    for value in values:
+        if len(value) >= 4 and value in text:
+            text = text.replace(value, mask(value))
+    return text
