@@ -10,9 +10,17 @@ as ``sk-c…7890`` instead of the key. Reading the value is always an explicit
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Iterable
+try:  # the bare C implementation: ~3 ms cheaper to import than hashlib's OpenSSL binding
+    from _sha256 import sha256 as _sha256
+except ImportError:  # pragma: no cover - Python 3.12+ renamed it
+    try:
+        from _sha2 import sha256 as _sha256
+    except ImportError:
+        from hashlib import sha256 as _sha256
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["Secret", "fingerprint", "mask", "redact"]
 
@@ -35,7 +43,7 @@ def fingerprint(value: str) -> str:
     Stable across machines and tools, so a key can be matched to where it is
     stored without printing it.
     """
-    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+    return "sha256:" + _sha256(value.encode("utf-8")).hexdigest()[:12]
 
 
 class Secret:
@@ -79,6 +87,8 @@ class Secret:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Secret):
+            import hmac
+
             return hmac.compare_digest(self._value.encode(), other._value.encode())
         return NotImplemented
 

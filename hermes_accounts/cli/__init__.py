@@ -13,10 +13,13 @@ credential, 1 any other failure (with a one-line message, never a traceback).
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -33,6 +36,7 @@ class UsageError(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Fill ``parser`` with every sub-command. Shared with Hermes' ``hermes accounts``."""
+    import argparse
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", metavar="PATH",
                         help="Hermes home (default: $HERMES_HOME, else ~/.hermes)")
@@ -43,6 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser(prog: str = "hermes-accounts") -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog=prog,
         description="See which credential Hermes Agent really uses for each provider, "
@@ -86,9 +92,65 @@ def dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
+# The flags of the two commands on an agent's start-up path, for the fast path below.
+_FAST = {
+    "explain": ({"--json": "json"}, {"--base-url": "base_url", "--home": "home"}, 1),
+    "list": ({"--json": "json", "--all": "all"}, {"--home": "home"}, 0),
+}
+
+
+def fast_parse(argv: list[str]) -> argparse.Namespace | None:
+    """Parse the plain forms of ``explain`` and ``list`` without building argparse.
+
+    Building the full parser (gettext, locale, shutil, every sub-command) is a
+    third of a cold ``explain``; scripts and agents call these two at every
+    start. Anything but the plain forms (help, unknown or abbreviated flags,
+    repeats, ``--``) returns None and goes through argparse, which stays the
+    one definition; ``tests/test_cli_fastpath.py`` checks both agree.
+    """
+    if not argv or argv[0] not in _FAST:
+        return None
+    flags, options, npos = _FAST[argv[0]]
+    values: dict[str, object] = {"command": argv[0], "top_home": None,
+                                 **{dest: False for dest in flags.values()},
+                                 **{dest: None for dest in options.values()}}
+    positional: list[str] = []
+    seen: set[str] = set()
+    rest = iter(argv[1:])
+    for token in rest:
+        name, eq, inline = token.partition("=")
+        if token in flags and token not in seen:
+            values[flags[token]] = True
+        elif name in options and name not in seen:
+            value = inline if eq else next(rest, None)
+            if value is None or (not eq and value.startswith("-")) or not value:
+                return None
+            values[options[name]] = value
+            token = name
+        elif not token.startswith("-") and len(positional) < npos:
+            positional.append(token)
+            continue
+        else:
+            return None
+        seen.add(token)
+    if len(positional) != npos:
+        return None
+    if npos:
+        values["provider"] = positional[0]
+    module = importlib.import_module(
+        f"hermes_accounts.cli.{'explain' if argv[0] == 'explain' else 'list_cmd'}")
+    values["handler"] = module.run
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**values)  # type: ignore[return-value]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args = fast_parse(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     try:
         return dispatch(args)
     except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks with locals

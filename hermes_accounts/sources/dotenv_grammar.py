@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
 
 _newline = re.compile(r"(\r\n|\n|\r)")
 _multiline_whitespace = re.compile(r"\s*", re.MULTILINE)
@@ -35,14 +37,24 @@ _inline_comment = re.compile(r"\s+#.*")
 _posix_variable = re.compile(r"\$\{(?P<name>[^\}:]*)(?::-(?P<default>[^\}]*))?\}")
 
 
-class Binding(NamedTuple):
-    """One parsed statement: ``key``/``value`` (None when absent), its text and line."""
+class Binding:
+    """One parsed statement: ``key``/``value`` (None when absent), its text and line.
 
-    key: str | None
-    value: str | None
-    original: str
-    line: int
-    error: bool
+    A slotted class, not a NamedTuple: ``typing`` is not imported on the hot path.
+    """
+
+    __slots__ = ("key", "value", "original", "line", "error")
+
+    def __init__(self, key: str | None, value: str | None, original: str, line: int,
+                 error: bool) -> None:
+        self.key = key
+        self.value = value
+        self.original = original
+        self.line = line
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"Binding(line={self.line}, key={self.key!r}, error={self.error})"
 
 
 class _Error(Exception):
