@@ -76,6 +76,11 @@ class Inputs:
         root = hermes_home(home, env)
         dotenv = read_dotenv(os.path.join(root, ".env"), env, known_env_keys())
         config = read_config(os.path.join(root, "config.yaml"))
+        if "keyring" not in kw:
+            # Active keyring accounts, if accounts.json lists any (no keyring import otherwise).
+            from ..store.source import keyring_source
+
+            kw["keyring"] = keyring_source(root)
         return cls(root, env, dotenv, config, **kw)  # type: ignore[arg-type]
 
     # -- sources ---------------------------------------------------------------
