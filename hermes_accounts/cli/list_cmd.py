@@ -25,7 +25,13 @@ def run(args: argparse.Namespace) -> int:
     inputs = Inputs.load(args.home)
     rows = resolve_all(inputs)
     if getattr(args, "json", False):
-        render.dump_json([r.to_dict() for r in rows])
+        shared = global_warnings(inputs)
+        out = []
+        for r in rows:
+            d = r.to_dict()
+            d["warnings"] = [*shared, *d["warnings"]]
+            out.append(d)
+        render.dump_json(out)
     else:
         import sys
 

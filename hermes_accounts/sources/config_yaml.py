@@ -93,6 +93,8 @@ def _scan_model(text: str) -> dict[str, str] | None:
         lead = len(line) - len(line.lstrip(" "))
         if lead > prev_lead and not prev_opens:
             raise _Fallback
+        if lead == 0 and (stripped == "-" or stripped.startswith("- ")):
+            raise _Fallback  # a top-level sequence: PyYAML decides (and Hermes ignores it)
         body = stripped
         while body.startswith("- "):
             body = body[2:].lstrip(" ")

@@ -1,0 +1,34 @@
+"""The resolver and the explain/list path import nothing heavy (it runs at every agent start)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("textual", "httpx", "rich", "keyring", "secretstorage", "jeepney", "yaml", "ruamel",
+         "dotenv", "anthropic", "openai")
+SLOW_STDLIB = ("dataclasses", "pathlib", "typing", "argparse", "urllib.parse", "inspect")
+
+
+def modules_after(code: str, env: dict | None = None) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys, json\n"
+                          "print(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, check=True, env=env)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_resolver_and_api_import_no_heavy_package() -> None:
+    mods = modules_after("import hermes_accounts.resolver, hermes_accounts.api")
+    assert not {m for m in mods if m.split(".")[0] in HEAVY}
+
+
+def test_explain_fast_path_imports_neither_heavy_packages_nor_slow_stdlib(home) -> None:
+    home.dotenv("MINIMAX_API_KEY=mm-test-abcdefghijklmnop\n")
+    home.config("model:\n  provider: minimax\n  default: MiniMax-M2.7\n")
+    code = ("import io, contextlib\nfrom hermes_accounts.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['explain', 'minimax', '--home', %r])\n") % str(home.path)
+    mods = modules_after(code, env=home.env)
+    assert not {m for m in mods if m.split(".")[0] in HEAVY}
+    assert not (mods & set(SLOW_STDLIB)), sorted(mods & set(SLOW_STDLIB))
