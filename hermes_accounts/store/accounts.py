@@ -19,7 +19,7 @@ from .index import AccountIndex, AccountMeta, load_index, now_iso
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Container
 
 ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 
@@ -139,6 +139,12 @@ class AccountStore:
                                    f"variable: remove it or move it to the keyring first")
             from .dotenv_store import set_var
 
+            current = self._dotenv_fingerprint(var)
+            mine = old is not None and old.store == "dotenv" and old.fingerprint == current
+            if current is not None and current != secret.fingerprint and not mine:
+                raise AccountError(f"{self.dotenv_path} already sets {var} to another key ({current}); "
+                                   "keep it with `hermes-accounts import` or remove that line first, "
+                                   "so it is not lost")
             set_var(self.dotenv_path, var, secret.reveal())
             if self._dotenv_fingerprint(var) != secret.fingerprint:
                 raise AccountError(f"{self.dotenv_path}: {var} did not read back as written")
@@ -294,7 +300,7 @@ class AccountStore:
         return f" (known: {', '.join(names)})" if names else f" ({pid} has no accounts)"
 
 
-def new_account_name(existing: dict[str, AccountMeta]) -> str:
+def new_account_name(existing: Container[str]) -> str:
     """``default`` if free, else ``imported``, ``imported-2``, …"""
     if DEFAULT_ACCOUNT not in existing:
         return DEFAULT_ACCOUNT
