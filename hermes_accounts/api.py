@@ -112,10 +112,12 @@ def client_kwargs(res: Resolution, sdk: str = "openai") -> ClientArgs:
             base = base[:-3]  # the SDK appends /v1/messages itself
         omit = anthropic.Omit()
         if res.auth_header == "authorization":
-            return ClientArgs(api_key=None, auth_token=key, base_url=base,
+            return ClientArgs(auth_token=key, base_url=base,
                               default_headers={"x-api-key": omit, **extra})
-        return ClientArgs(api_key=key, auth_token=None, base_url=base,
-                          default_headers={"Authorization": omit, **extra})
+        # The header is set explicitly: SDK generations differ in how they send
+        # `api_key` (x-api-key before 2.x, Bearer in newer ones).
+        return ClientArgs(api_key=key, base_url=base,
+                          default_headers={"x-api-key": key, "Authorization": omit, **extra})
     if sdk == "openai":
         if res.auth_header != "authorization":
             raise ValueError(f"{res.provider} takes {res.auth_header}, which the OpenAI SDK cannot "
