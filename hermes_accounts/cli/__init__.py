@@ -27,7 +27,7 @@ EXIT_USAGE = 2
 EXIT_NO_CREDENTIAL = 4
 
 # Command modules, in the order `--help` lists them.
-COMMANDS: tuple[str, ...] = ("explain", "list_cmd", "accounts_cmds")
+COMMANDS: tuple[str, ...] = ("explain", "list_cmd", "accounts_cmds", "test_cmd")
 
 
 class UsageError(Exception):

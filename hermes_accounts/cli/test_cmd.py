@@ -1,0 +1,191 @@
+"""``hermes-accounts test``: does each endpoint accept the key the agent would send it?
+
+Thin front end: the resolver picks credential, URL and header; :mod:`hermes_accounts.probe`
+builds and sends the request and classifies the answer; this module selects the
+endpoints, prints results as they arrive and sets the exit code.
+
+Exit codes: 0 every tested endpoint is ok or rate-limited; 1 a probe failed (or
+nothing could be tested); 4 nothing failed but an endpoint has no usable
+credential; 2 usage error.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+    from ..probe.request import NotSent, ProbeRequest
+    from ..probe.result import ProbeResult
+    from ..resolver.model import Resolution
+
+MARKS = {"ok": "\u2713", "rate_limited": "~", "no_credential": "\u2205", "skipped": "\u00b7"}
+
+
+def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = subs.add_parser(
+        "test", parents=parents,
+        help="send each endpoint the request the agent would send; report what it says",
+        description="Connectivity test built from the same resolution the agent uses: the same base "
+                    "URL, key and header. For each endpoint: outcome, latency, HTTP status, the "
+                    "provider's own error message (secrets masked), the header used and a hint. "
+                    "Without PROVIDER or --all it tests the active provider (model.provider), or every "
+                    "configured one if none is set. Exit 0 only if every tested endpoint is ok or "
+                    "rate-limited; 1 if one failed; 4 if one has no usable credential.")
+    p.add_argument("targets", nargs="*", metavar="PROVIDER[/ACCOUNT]",
+                   help="provider id or alias, optionally /ACCOUNT for a stored account")
+    p.add_argument("--all", action="store_true",
+                   help="every provider with a usable credential (and the active one), concurrently")
+    p.add_argument("--json", action="store_true", help="a JSON array, one object per endpoint (no secrets)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="per-probe timeout (default 10)")
+    p.add_argument("--deadline", type=float, default=None, metavar="SECONDS",
+                   help="overall deadline for all probes (default: 3 x --timeout)")
+    p.add_argument("--base-url", metavar="URL",
+                   help="test this endpoint instead of the configured one (one PROVIDER only)")
+    p.add_argument("--show-request", action="store_true",
+                   help="print each request as a curl command, the key masked")
+    p.set_defaults(handler=run)
+
+
+def _parse_target(text: str) -> tuple[str, str | None]:
+    from . import UsageError
+
+    name, _, account = text.partition("/")
+    if not name.strip() or (_ and not account.strip()):
+        raise UsageError(f"expected PROVIDER or PROVIDER/ACCOUNT, got {text!r}")
+    return name.strip(), (account.strip() or None)
+
+
+def _select(args: argparse.Namespace, inputs: object) -> tuple[list[tuple[Resolution, str | None]], list]:
+    """(resolution, account) pairs to test, and every resolution (for the secret set)."""
+    from .. import catalog
+    from ..resolver import resolve, resolve_all
+    from . import UsageError
+
+    everything = resolve_all(inputs)  # type: ignore[arg-type]
+    by_id = {r.provider: r for r in everything}
+    if args.targets and args.all:
+        raise UsageError("give PROVIDER names or --all, not both")
+    if args.base_url and len(args.targets) != 1:
+        raise UsageError("--base-url needs exactly one PROVIDER")
+    chosen: list[tuple[Resolution, str | None]] = []
+    if args.targets:
+        seen: set[tuple[str, str | None]] = set()
+        for text in args.targets:
+            name, account = _parse_target(text)
+            pid = catalog.get(name).id
+            if (pid, account) in seen:
+                continue
+            seen.add((pid, account))
+            res = resolve(pid, inputs, base_url=args.base_url) if (args.base_url or account) else by_id[pid]  # type: ignore[arg-type]
+            chosen.append((res, account))
+        return chosen, everything
+    active = inputs.configured_provider  # type: ignore[attr-defined]
+    if not args.all and active and active in by_id:
+        return [(by_id[active], None)], everything
+    for r in everything:
+        if r.credential is not None or r.active:
+            chosen.append((r, None))
+    return chosen, everything
+
+
+def _plans(chosen: list[tuple[Resolution, str | None]], inputs: object) -> list[ProbeRequest | NotSent]:
+    from ..probe import accounts, request
+    from . import UsageError
+
+    config_model = getattr(getattr(inputs, "config", None), "model", None) or {}
+    out: list[ProbeRequest | NotSent] = []
+    for res, account in chosen:
+        if account is not None:
+            try:
+                secret, source = accounts.load_account_secret(inputs.home, res.provider, account, res)  # type: ignore[attr-defined]
+                accounts.use_account(res, account, secret, source)
+            except accounts.AccountProblem as exc:
+                raise UsageError(str(exc)) from None
+        out.append(request.plan(res, account=account, config_model=config_model))
+    return out
+
+
+def _fmt_line(r: ProbeResult, width: int) -> list[str]:
+    mark = MARKS.get(r.outcome, "\u2717")
+    latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "\u2014"
+    status = str(r.status) if r.status is not None else "\u2014"
+    head = f"{mark} {r.label:<{width}}  {r.outcome:<18} {latency:>8}  {status:>3}"
+    if r.method:
+        head += f"  {r.header:<21}  {r.masked:<11}  {r.method} {r.url}"
+    lines = [head.rstrip()]
+    if r.message:
+        lines.append(f"    {'provider says' if r.status is not None else 'error'}: {r.message}")
+    if r.hint:
+        lines.append(f"    \u2192 {r.hint}")
+    if r.curl:
+        lines.extend("    " + ln for ln in r.curl.splitlines())
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from ..probe import curl, outcomes, runner
+    from ..probe.request import ProbeRequest
+    from ..resolver import Inputs, global_warnings
+    from . import EXIT_FAIL, EXIT_NO_CREDENTIAL, EXIT_OK, UsageError, render
+
+    if args.timeout is None or not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if args.deadline is not None and not args.deadline > 0:
+        raise UsageError("--deadline must be a positive number of seconds")
+    deadline = args.deadline if args.deadline is not None else args.timeout * 3
+    inputs = Inputs.load(args.home)
+    chosen, everything = _select(args, inputs)
+    if not chosen:
+        print("hermes-accounts: no provider has a usable credential; `hermes-accounts list --all` "
+              "shows every provider", file=sys.stderr)
+        return EXIT_NO_CREDENTIAL
+    plans = _plans(chosen, inputs)
+    secrets = [c.secret for r in everything for c in r.candidates if c.secret is not None]
+    secrets += [r.secret for r, _ in chosen if r.secret is not None]
+    curls = {i: curl.render(p) for i, p in enumerate(plans)
+             if args.show_request and isinstance(p, ProbeRequest)}
+    width = max(len(p.label) for p in plans)
+    if not args.json:
+        for w in global_warnings(inputs):
+            print(f"hermes-accounts: warning: {w}", file=sys.stderr)
+
+    def stream(result: ProbeResult) -> None:
+        if args.json:
+            return
+        sys.stdout.write("\n".join(_fmt_line(result, width)) + "\n")
+        sys.stdout.flush()
+
+    if curls:
+        # Attach the curl text before sending, so it streams with its result.
+        by_label = {plans[i].label: text for i, text in curls.items()}
+
+        def stream_with_curl(result: ProbeResult) -> None:
+            result.curl = by_label.get(result.label, "")
+            stream(result)
+
+        on_result = stream_with_curl
+    else:
+        on_result = stream
+    results = runner.run_sync(plans, timeout=args.timeout, deadline=deadline, on_result=on_result,
+                              secrets=secrets)
+    if args.json:
+        render.dump_json([r.to_dict() for r in results])
+    else:
+        counts: dict[str, int] = {}
+        for r in results:
+            counts[r.outcome] = counts.get(r.outcome, 0) + 1
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+        print(f"{len(results)} endpoint{'s' if len(results) != 1 else ''}: {summary}")
+    tested = [r for r in results if r.outcome not in outcomes.NOT_SENT]
+    if any(r.outcome not in outcomes.PASSING for r in tested):
+        return EXIT_FAIL
+    if any(r.outcome == outcomes.NO_CREDENTIAL for r in results):
+        return EXIT_NO_CREDENTIAL
+    if not tested:
+        print("hermes-accounts: nothing could be tested (see the hints above)", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
