@@ -52,7 +52,8 @@ MINIMAX_MISSING_AUTH = {
                          "of the request header (1004)",
               "http_code": "401"},
 }
-MINIMAX_INVALID_KEY = {"type": "error", "error": {"type": "authentication_error", "message": "invalid api key"}}
+MINIMAX_INVALID_KEY = {"type": "error",
+                       "error": {"type": "authentication_error", "message": "invalid api key"}}
 ANTHROPIC_INVALID_KEY = {"type": "error", "error": {"type": "authentication_error",
                                                     "message": "invalid x-api-key"}}
 ANTHROPIC_OAUTH_UNSUPPORTED = {"type": "error", "error": {"type": "authentication_error",
@@ -212,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
             super().handle_one_request()
         except (ConnectionError, OSError):
             self.close_connection = True
-        except Exception:  # noqa: S110 - a TLS handshake failure on the bad-TLS port, for instance
+        except Exception:  # e.g. a failed TLS handshake on the bad-TLS port
             self.close_connection = True
 
     def do_GET(self) -> None:
