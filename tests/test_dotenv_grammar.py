@@ -86,3 +86,24 @@ def test_errors_are_reported_with_line_numbers() -> None:
 
 def test_the_library_is_the_one_hermes_uses() -> None:
     assert hasattr(dotenv, "load_dotenv")
+
+
+PLAIN = st.lists(st.sampled_from([
+    "A=1", "B_KEY = spaced value ", "export MINIMAX_API_KEY=mm-123", "\texport\tK1=\tv\t", "HOME=",
+    "", "   ", "# comment", "  # indented comment", "x.y=a=b", "K1=${A}", "exportK=1", "export",
+    "A B=1", "=novalue", "NOEQUALS", "A=x\x0by", "A=é", "A='q'", "A=v # c", "\t", "K1=a\tb",
+]), max_size=10).map("\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PLAIN, st.sampled_from(["", "\n", "\nC='multi\nline'\n"]))
+def test_plain_files_and_fast_path_switch_parse_identically(text: str, tail: str) -> None:
+    text += tail
+    env = {"A": "from-env"}
+    assert ours(text, env) == reference(text, env)
+
+
+def test_line_numbers_are_the_statements_own() -> None:
+    for text in ("A=1\n\n\nB=2\n", "A=1\n\n\nB='x'\n", "\n\n# c\nB=2"):
+        lines = {b.key: b.line for b in dotenv_grammar.parse(text) if b.key}
+        assert lines["B"] == 4, (text, lines)

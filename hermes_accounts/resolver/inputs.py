@@ -27,13 +27,20 @@ _EXTRA_KNOWN = ("ANTHROPIC_TOKEN", "OPENAI_BASE_URL", "HERMES_INFERENCE_PROVIDER
                 "CUSTOM_BASE_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 
 
+_KNOWN: frozenset[str] | None = None
+
+
 def known_env_keys() -> frozenset[str]:
-    names: set[str] = set(_EXTRA_KNOWN)
-    for p in catalog.PROVIDERS:
-        names.update(p.key_env_vars)
-        if p.base_url_env:
-            names.add(p.base_url_env)
-    return frozenset(names)
+    """Variable names Hermes splits concatenated ``.env`` lines on (computed once)."""
+    global _KNOWN
+    if _KNOWN is None:
+        names: set[str] = set(_EXTRA_KNOWN)
+        for p in catalog.PROVIDERS:
+            names.update(p.key_env_vars)
+            if p.base_url_env:
+                names.add(p.base_url_env)
+        _KNOWN = frozenset(names)
+    return _KNOWN
 
 
 class EnvValue:

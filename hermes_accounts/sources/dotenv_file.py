@@ -84,7 +84,7 @@ def sanitize_lines(lines: list[str], known_keys: frozenset[str]) -> tuple[list[s
             out.append(line.rstrip("\r\n") + "\n")
             continue
         ranges: list[tuple[int, int]] = []
-        if "=" in stripped:
+        if stripped.count("=") >= 2:  # a concatenation needs two KEY= at least
             for key in known_keys:
                 needle = key + "="
                 idx = stripped.find(needle)
