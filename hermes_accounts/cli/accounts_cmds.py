@@ -19,6 +19,8 @@ MAX_STDIN = 64 * 1024
 
 
 def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    import argparse
+
     p = subs.add_parser(
         "set", parents=parents, help="store a provider key in the OS keyring (read from stdin or a prompt)",
         description="Store an API key as PROVIDER/ACCOUNT in the OS keyring (service hermes-accounts, "
@@ -32,6 +34,8 @@ def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentPa
     p.add_argument("--store", choices=("keyring", "dotenv"), default="keyring",
                    help="keyring (default), or dotenv: plaintext in $HERMES_HOME/.env (0600), "
                         "an explicit choice for machines without a usable keyring")
+    # Catches a key typed on the command line so argparse does not echo it back in an error.
+    p.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
     p.set_defaults(handler=run_set)
 
     p = subs.add_parser("remove", parents=parents, help="delete a stored account",
@@ -133,7 +137,10 @@ def _shadow_note(home: str, provider: str, account: str) -> str | None:
     """If Hermes would use another source than this keyring account, say which and how to fix it."""
     from ..resolver import Inputs, resolve
 
-    res = resolve(provider, Inputs.load(home))
+    try:
+        res = resolve(provider, Inputs.load(home))
+    except Exception:  # advice only: the key is already stored
+        return None
     label = f"keyring:{provider}/{account}"
     for c in res.candidates:
         if c.source == label and c.status != "used":
@@ -151,6 +158,10 @@ def run_set(args: argparse.Namespace) -> int:
     from ..store.validate import InvalidKey, clean_key, prefix_warnings
     from . import EXIT_OK
 
+    if args.stray:
+        raise InvalidKey("keys are never taken from the command line (`ps` and your shell history would "
+                         "keep them); pipe the key on stdin or answer the hidden prompt. If you typed "
+                         "it, clear it from your history")
     p = key_provider(args.provider)
     account = check_account_name(args.account)
     try:
