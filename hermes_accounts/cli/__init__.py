@@ -27,7 +27,8 @@ EXIT_USAGE = 2
 EXIT_NO_CREDENTIAL = 4
 
 # Command modules, in the order `--help` lists them.
-COMMANDS: tuple[str, ...] = ("explain", "list_cmd", "accounts_cmds", "test_cmd")
+COMMANDS: tuple[str, ...] = ("explain", "list_cmd", "accounts_cmds", "test_cmd", "write_cmd",
+                             "use_cmd")
 
 
 class UsageError(Exception):
