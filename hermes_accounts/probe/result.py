@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 MAX_MESSAGE = 300
-_TOKEN = re.compile(r"[A-Za-z0-9_\-.+/=]{10,}")
+_TOKEN = re.compile(r"[A-Za-z0-9_\-+/]{10,}")
 
 
 def scrub_text(text: str, secrets: Iterable[Secret | str]) -> str:

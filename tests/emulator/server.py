@@ -113,6 +113,9 @@ class Emulator:
     servers: list[ThreadingHTTPServer] = field(default_factory=list)
     tls_port: int | None = None
     cert_path: str | None = None                              # the bad-TLS listener's certificate
+    in_flight: int = 0                                        # requests being answered right now
+    peak: int = 0                                             # the most ever answered at once
+    generation: int = 0                                       # bumped by clear(); older requests don't count
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- control ----------------------------------------------------------------
@@ -130,6 +133,9 @@ class Emulator:
         self.faults.clear()
         with self._lock:
             self.log.clear()
+            self.peak = 0
+            self.in_flight = 0
+            self.generation += 1
 
     def requests(self, scope: str | None = None) -> list[Recorded]:
         with self._lock:
@@ -231,6 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- plumbing -----------------------------------------------------------------
     def _send_json(self, status: int, obj: object, extra: dict[str, str] | None = None) -> None:
         data = json.dumps(obj).encode()
+        self._done()
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
@@ -270,6 +277,25 @@ class _Handler(BaseHTTPRequestHandler):
                        scope=scope, family=family)
         with self.emu._lock:
             self.emu.log.append(rec)
+            self._generation = self.emu.generation
+            self.emu.in_flight += 1
+            self.emu.peak = max(self.emu.peak, self.emu.in_flight)
+        self._counted = True
+        try:
+            self._answer(rec, family, scope, rest, headers, body)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        """Stop counting this request as in flight (just before its answer goes out)."""
+        if getattr(self, "_counted", False):
+            self._counted = False
+            with self.emu._lock:
+                if self._generation == self.emu.generation:
+                    self.emu.in_flight -= 1
+
+    def _answer(self, rec: Recorded, family: str, scope: str, rest: str, headers: dict[str, str],
+                body: bytes) -> None:
         fault = self.emu.faults.get(scope) or self.emu.faults.get("*") or Fault()
         if fault.latency:
             time.sleep(fault.latency)
@@ -288,6 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault.redirect:
             rec.answered = 307
+            self._done()
             self.send_response(307)
             self.send_header("location", fault.redirect)
             self.send_header("content-length", "0")
