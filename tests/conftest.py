@@ -2,4 +2,4 @@
 keyring, emulator and oracle fixtures land (each in its own ``tests/fixtures_*.py``)."""
 
 pytest_plugins = ["tests.fixtures_home", "tests.fixtures_oracle", "tests.fixtures_keyring",
-                  "tests.fixtures_emulator"]
+                  "tests.fixtures_emulator", "tests.fixtures_files"]
