@@ -190,7 +190,7 @@ def _config_plan(snap: atomic.Snapshot, plan: Plan, edit: Callable[[ConfigDoc, P
             edit(doc, plan)
         except ConfigFileError as exc:
             raise PlanError(str(exc)) from None
-    if doc.text == before and snap.exists:
+    if doc.text == before:
         return fp
     fp.new = doc.to_bytes()
     fp.diff = unified(raw_lines(before), raw_lines(doc.text), yaml_display_lines(before),
