@@ -225,3 +225,38 @@ def test_with_deadline_passes_results_and_maps_errors():
     with pytest.raises(KeyringUnavailable) as err:
         with_deadline(lambda: time.sleep(30), 0.2)
     assert err.value.kind == "timeout" and time.perf_counter() - t < 1
+
+
+# -- the lean reader on the agent's start path ----------------------------------------
+@pytest.mark.parametrize("mode", ["plain", "dh"])
+def test_lean_reader_reads_what_secretstorage_wrote(backend, mode):
+    from hermes_accounts.store.ss_reader import read_batch
+
+    keys = {f"p{i}/default": sentinel() for i in range(3)}
+    for user, key in keys.items():
+        backend.set(user, Secret(key), "l")
+    got = read_batch([*keys, "none/x"], "hermes-accounts", 5, mode)
+    assert got == {**keys, "none/x": None}
+
+
+def test_start_path_skips_secretstorage_and_reports_locked(private_keyring, home):
+    """The resolver reads keyring accounts without importing SecretStorage or cryptography."""
+    import sys
+
+    from tests.fixtures_home import ROOT
+
+    home.env.update(private_keyring.env())
+    key = sentinel()
+    assert home.run("set", "deepseek", stdin=key).returncode == 0
+    code = ("import sys; from hermes_accounts.resolver import Inputs, resolve; "
+            "r = resolve('deepseek', Inputs.load()); "
+            "print(r.credential.source if r.credential else None, "
+            "sorted(m for m in ('secretstorage', 'cryptography', 'keyring') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT),
+                         env=home.env, check=True)
+    assert out.stdout.split(None, 1) == ["keyring:deepseek/default", "[]\n"]
+    assert key not in out.stdout + out.stderr
+    _lock_default(private_keyring.address)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT),
+                         env=home.env, check=True)
+    assert out.stdout.startswith("None") and "locked" in out.stderr
