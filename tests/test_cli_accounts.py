@@ -136,40 +136,73 @@ def test_drift_is_reported(keyring_home):
     assert r.returncode == 1 and "missing from the keyring" in r.stderr
 
 
-def test_import_moves_dotenv_keys_and_explain_shows_shadowing(keyring_home):
+def test_import_moves_dotenv_keys_out_of_dotenv(keyring_home):
     h = keyring_home
     ds, orr = sentinel(), sentinel("sk-or-v1-")
-    h.dotenv(f"DEEPSEEK_API_KEY={ds}\nOPENROUTER_API_KEY={orr}\nGLM_API_KEY=changeme\n")
+    original = f"# mine\nDEEPSEEK_API_KEY={ds}\nOPENROUTER_API_KEY={orr}\nGLM_API_KEY=changeme\n"
+    env = h.dotenv(original)
     r = _clean(h.run("import", "--dry-run"), ds, orr)
     assert r.returncode == 0 and "would" in r.stdout and "nothing was changed" in r.stdout
+    assert "2 line(s) would leave .env" in r.stdout
     assert keyring_items() == {} and not (h.path / "accounts.json").exists()
+    assert env.read_text() == original
 
     r = _clean(h.run("import"), ds, orr)
     assert r.returncode == 0, r.stderr
-    assert "fingerprint matches" in r.stdout and "placeholder" in r.stdout
+    assert "fingerprint matches" in r.stdout and "placeholder" in r.stdout and "cleaned" in r.stdout
     assert keyring_items() == {"deepseek/default": ds, "openrouter/default": orr}
     _files_clean(h, ds, orr)
+    text = env.read_text()
+    assert ds not in text and orr not in text and "# mine" in text and "GLM_API_KEY" in text
+    assert "backup" in r.stdout
+    backups = [p for p in h.root.rglob("*")
+               if p.is_file() and p != env and ds in p.read_text(errors="replace")]
+    assert backups, "the previous .env must be kept as a backup"
 
+    ex = json.loads(_clean(h.run("explain", "deepseek", "--json"), ds).stdout)
+    assert ex["credential"]["source"] == "keyring:deepseek/default"
+    assert ex["credential"]["fingerprint"] == Secret(ds).fingerprint
+    r = h.run("import")
+    assert r.returncode == 0 and "nothing imported" in r.stdout and "placeholder" in r.stdout
+    h.dotenv("")
+    assert "nothing to import" in h.run("import").stdout
+
+
+def test_import_keep_dotenv_then_explain_shows_shadowing_and_fix(keyring_home):
+    h = keyring_home
+    ds = sentinel()
+    h.dotenv(f"DEEPSEEK_API_KEY={ds}\n")
+    r = _clean(h.run("import", "--keep-dotenv"), ds)
+    assert r.returncode == 0 and "still in .env" in r.stdout
+    assert (h.path / ".env").read_text() == f"DEEPSEEK_API_KEY={ds}\n"
     ex = json.loads(_clean(h.run("explain", "deepseek", "--json"), ds).stdout)
     assert ex["credential"]["source"] == "dotenv:DEEPSEEK_API_KEY"
     [kc] = [c for c in ex["candidates"] if c["source"] == "keyring:deepseek/default"]
     assert kc["status"] == "shadowed" and ".env wins over the keyring" in kc["reason"]
     assert ds not in json.dumps(ex)
-
-    h.dotenv("")  # the .env writer's job; here by hand
-    ex = json.loads(h.run("explain", "deepseek", "--json").stdout)
-    assert ex["credential"]["source"] == "keyring:deepseek/default"
+    r = h.run("explain", "deepseek", env={"DEEPSEEK_API_KEY": sentinel()})
+    assert "dotenv:DEEPSEEK_API_KEY" in r.stdout
+    h.dotenv("")
     r = h.run("explain", "deepseek", env={"DEEPSEEK_API_KEY": sentinel()})
     assert "unset DEEPSEEK_API_KEY" in r.stdout
 
-    r = h.run("import")
-    assert r.returncode == 0 and "nothing to import" in r.stdout
+
+def test_import_does_not_remove_a_key_that_does_not_become_active(keyring_home):
+    """A second key imported as a spare account stays in .env: removing it would change what Hermes uses."""
+    h = keyring_home
+    first, second = sentinel(), sentinel()
+    assert h.run("set", "deepseek", stdin=first).returncode == 0
+    h.dotenv(f"DEEPSEEK_API_KEY={second}\n")
+    r = _clean(h.run("import"), first, second)
+    assert r.returncode == 0 and "deepseek/imported" in r.stdout
+    assert (h.path / ".env").read_text() == f"DEEPSEEK_API_KEY={second}\n"
 
 
 def test_import_from_env(keyring_home):
     key = sentinel("nvapi-")
     r = _clean(keyring_home.run("import", "--from-env", env={"NVIDIA_API_KEY": key}), key)
     assert r.returncode == 0 and keyring_items() == {"nvidia/default": key}
+    assert "unset NVIDIA_API_KEY" in r.stdout
 
 
 def test_list_json_uses_keyring(keyring_home):

@@ -71,6 +71,9 @@ def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentPa
                     "compare fingerprints before reporting success.")
     p.add_argument("--dry-run", action="store_true", help="show what would be imported; change nothing")
     p.add_argument("--from-env", action="store_true", help="also import keys exported in this shell")
+    p.add_argument("--keep-dotenv", action="store_true",
+                   help="leave the imported keys in .env (by default each line whose key is now the "
+                        "active keyring account is replaced by a comment, with a backup)")
     p.set_defaults(handler=run_import)
 
 
@@ -346,12 +349,67 @@ def run_import(args: argparse.Namespace) -> int:
     finally:
         store.close()
     done = [i for i in plan if not i.skip]
+    in_dotenv = [i for i in done if not i.origin.startswith("environment")]
     if args.dry_run:
         print(f"dry run: {len(done)} key(s) would be stored; nothing was changed")
-    elif done and not failures:
-        print(f"imported {len(done)} key(s). They are still in .env (and the shell), which win over the "
-              "keyring: remove them there so Hermes uses the keyring accounts")
+        moving = [i for i in in_dotenv if i.activate]
+        if moving and not args.keep_dotenv:
+            print(f"  then {len(moving)} line(s) would leave .env (their key becomes the active keyring "
+                  "account); --keep-dotenv keeps them")
+    elif not done:
+        print("nothing imported: every key found was skipped (reasons above)")
+    elif not failures:
+        print(f"imported {len(done)} key(s)")
+        if in_dotenv and not args.keep_dotenv:
+            failures += _clean_dotenv(home, sorted({i.provider for i in in_dotenv}))
+        elif in_dotenv:
+            print("  the keys are still in .env, which wins over the keyring (--keep-dotenv)")
+        for i in done:
+            if i.origin.startswith("environment"):
+                var = i.origin.split()[-1]
+                print(f"  the shell still exports {var}, which wins over the keyring: `unset {var}` and "
+                      "remove it from your shell profile")
     if failures:
         print(f"hermes-accounts: {failures} key(s) could not be imported", file=sys.stderr)
         return EXIT_FAIL
     return EXIT_OK
+
+
+def _clean_dotenv(home: str, providers: list[str]) -> int:
+    """Take imported keys out of .env with the files layer (lock, backup, atomic). Returns failures."""
+    import sys
+
+    from ..files.clean import remove_keys_now_in_keyring
+    from ..files.plan import PlanError
+    from ..store import username
+    from ..store.accounts import AccountStore
+    from ..store.errors import KeyringUnavailable
+
+    store = AccountStore(home)
+    try:
+        active = {p: store.index.providers[p].active for p in providers if p in store.index.providers}
+        users = [username(p, a) for p, a in active.items() if a]
+        found = store.backend.get_many(users) if users else {}
+    except KeyringUnavailable as exc:
+        print(f"hermes-accounts: .env left as it is: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+    def verify(provider: str, account: str) -> str | None:
+        got = found.get(username(provider, account))
+        return got.fingerprint if got is not None else None
+
+    try:
+        plan = remove_keys_now_in_keyring(home, providers, verify=verify)
+    except PlanError as exc:
+        print(f"hermes-accounts: .env left as it is: {exc}", file=sys.stderr)
+        return 1
+    for fix in plan.fixes:
+        print(f"  cleaned {fix}")
+    env = plan.file(".env")
+    if env is not None and env.backup:
+        print(f"  backup  {env.backup}")
+    for w in plan.warnings:
+        print(f"  warning {w}")
+    return 0
