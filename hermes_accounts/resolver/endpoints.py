@@ -12,8 +12,9 @@ from ..catalog.model import ANTHROPIC, CHAT, H_BEARER, H_X_API_KEY, RESPONSES
 
 # Hosts/prefixes whose Anthropic-compatible endpoint wants Authorization: Bearer.
 BEARER_PREFIXES = ("https://api.minimax.io/anthropic", "https://api.minimaxi.com/anthropic")
-BEARER_HOST_SUFFIXES = ("palantirfoundry.com", "api.commandcode.ai",
-                        "inference-api.nousresearch.com")
+# Hermes 0.19's ``_requires_bearer_auth`` knows only Palantir besides these (newer
+# versions add CommandCode and the Nous Portal; 0.19 sends those x-api-key).
+BEARER_HOST_SUFFIXES = ("palantirfoundry.com",)
 
 
 def hostname(url: str | None) -> str:
@@ -116,3 +117,18 @@ def anthropic_header(base_url: str, key: str | None) -> tuple[str | None, str]:
     if is_oauth_token(key):
         return H_BEARER, "Anthropic OAuth token: Authorization: Bearer with the OAuth betas"
     return H_X_API_KEY, "Anthropic API key: x-api-key"
+
+
+def anthropic_url_override_ok(url: str) -> bool:
+    """Hermes' ``_anthropic_base_url_override_ok``: may ``model.base_url`` back provider anthropic?
+
+    Anthropic/Claude hosts, Azure, and anything that speaks the Messages API by
+    Hermes' URL convention (``…/anthropic``, Kimi ``/coding``); a stale
+    OpenAI-style URL (e.g. OpenRouter) is ignored and Hermes uses api.anthropic.com.
+    """
+    host = hostname(url)
+    if not host:
+        return False
+    if host == "api.anthropic.com" or host.endswith((".anthropic.com", ".claude.com", ".azure.com")):
+        return True
+    return detect_api_mode(url) == ANTHROPIC

@@ -46,7 +46,7 @@ def known_env_keys() -> frozenset[str]:
 class EnvValue:
     """One variable as Hermes sees it: the ``.env`` line, the shell, and the winner."""
 
-    __slots__ = ("name", "dotenv", "dotenv_line", "dotenv_dotenv", "shell", "effective")
+    __slots__ = ("dotenv", "dotenv_dotenv", "dotenv_line", "effective", "name", "shell")
 
     def __init__(self, name: str, dotenv: str | None, dotenv_line: int | None,
                  dotenv_dotenv: str | None, shell: str | None) -> None:

@@ -17,7 +17,7 @@ EMPTY = "empty"
 class Candidate:
     """One place a credential could come from, and what happened to it."""
 
-    __slots__ = ("source", "env_var", "secret", "status", "reason", "where", "discovery")
+    __slots__ = ("discovery", "env_var", "reason", "secret", "source", "status", "where")
 
     def __init__(self, source: str, env_var: str | None, secret: Secret | None,
                  *, where: str | None = None, discovery: bool = False) -> None:
@@ -53,9 +53,21 @@ class Candidate:
 class Resolution:
     """Which credential one endpoint uses, from where, in which header, and why."""
 
-    __slots__ = ("provider", "name", "base_url", "base_url_source", "api_mode", "auth_header",
-                 "header_rule", "credential", "candidates", "warnings", "native_anthropic",
-                 "active", "oauth")
+    __slots__ = (
+        "active",
+        "api_mode",
+        "auth_header",
+        "base_url",
+        "base_url_source",
+        "candidates",
+        "credential",
+        "header_rule",
+        "name",
+        "native_anthropic",
+        "oauth",
+        "provider",
+        "warnings",
+    )
 
     def __init__(self, provider: str, name: str) -> None:
         self.provider = provider

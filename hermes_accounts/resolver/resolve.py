@@ -20,6 +20,7 @@ from ..catalog.model import (
     ANTHROPIC,
     API_KEY,
     AWS_SDK,
+    CHAT,
     EXTERNAL_PROCESS,
     H_BEARER,
     RESPONSES,
@@ -38,6 +39,26 @@ PLACEHOLDERS = frozenset({"*", "**", "***", "changeme", "your_api_key", "your_ap
                           "your-api-key", "placeholder", "example", "dummy", "null", "none"})
 ANTHROPIC_DISCOVERY_VARS = ("ANTHROPIC_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
 GATE_REASON = "Anthropic OAuth tokens only serve api.anthropic.com"
+KIMI_CODE_URL = "https://api.kimi.com/coding"
+# hermes_cli.runtime_provider._VALID_API_MODES (0.19: no "responses" alias).
+VALID_API_MODES = frozenset({"chat_completions", "codex_responses", "anthropic_messages",
+                             "bedrock_converse", "codex_app_server"})
+
+
+def lmstudio_url(url: str) -> str:
+    """Hermes' ``_normalize_lmstudio_runtime_base_url``: whatever was pasted → ``…/v1``."""
+    root = (url or "").strip().rstrip("/")
+    for suffix in ("/api/v1", "/api", "/v1"):
+        if root.endswith(suffix):
+            root = root[: -len(suffix)].rstrip("/")
+            break
+    return (root or "http://127.0.0.1:1234") + "/v1"
+
+
+def parse_api_mode(raw: str | None) -> str | None:
+    """Hermes' ``_parse_api_mode``: a known mode (case-insensitive), else None."""
+    mode = (raw or "").strip().lower()
+    return mode if mode in VALID_API_MODES else None
 
 
 def unusable_reason(value: str) -> tuple[str, str] | None:
@@ -48,7 +69,7 @@ def unusable_reason(value: str) -> tuple[str, str] | None:
     if cleaned.lower() in PLACEHOLDERS:
         return REJECTED, "placeholder value"
     if len(cleaned) < 4:
-        return REJECTED, "too short (Hermes skips values under 4 characters)"
+        return REJECTED, "too short (under 4 characters)"
     return None
 
 
@@ -89,19 +110,39 @@ class _Resolver:
         configured = inputs.configured_provider
         self.same = configured == provider.id
         self.res.active = self.same
-        self.cfg = inputs.config.model if self.same else {}
+        # Hermes 0.19 honours model.base_url / model.api_mode only when model.provider
+        # is literally this id (``cfg_provider == provider``): an alias such as
+        # ``kimi`` selects kimi-coding but its base_url/api_mode are ignored.
+        # ``custom`` accepts its aliases (``_config_base_url_trustworthy_for_bare_custom``).
+        raw = inputs.config.provider
+        self.raw_same = raw == provider.id or (provider.id == "custom" and self.same)
+        self.cfg = inputs.config.model if self.raw_same else {}
+        if self.same and not self.raw_same and (inputs.config.model.get("base_url")
+                                                or inputs.config.model.get("api_mode")):
+            self.res.warnings.append(
+                f"model.provider is the alias {raw!r}: Hermes 0.19 then ignores model.base_url and "
+                f"model.api_mode (it compares them with the id {provider.id!r}). "
+                f"Write `provider: {provider.id}` in config.yaml")
+        self._weak: dict[int, str] = {}       # id(candidate) -> why Hermes' check would skip it
+        self._entry_of: dict[int, object] = {}  # id(candidate) -> its auth.json pool row
+        self._pool_path = True                # False: Hermes' direct lookup found the key
+        self._direct: dict[int, str] = {}     # id(candidate) -> why the direct lookup reads it
+        self._blocker: Candidate | None = None  # a placeholder Hermes sends, blocking the rest
 
     # -- driver ---------------------------------------------------------------
     def run(self) -> Resolution:
         p, res = self.p, self.res
         self._base_url()
         res.native_anthropic = ep.is_native_anthropic(p.id, res.base_url)
+        pooled = p.auth_type == API_KEY and p.id not in ("anthropic", "custom", "azure-foundry")
         if p.id == "anthropic":
             self._anthropic_candidates()
         elif p.id == "custom":
             self._custom_candidates()
-        elif p.auth_type == API_KEY:
+        elif pooled:
             self._api_key_candidates()
+        elif p.auth_type == API_KEY:
+            self._legacy_api_key_candidates()
         elif p.auth_type == AWS_SDK:
             self._aws_candidates()
         elif p.auth_type == EXTERNAL_PROCESS:
@@ -109,10 +150,16 @@ class _Resolver:
         else:
             self._oauth_candidates()
         self._pick()
+        if pooled:
+            self._pooled_base_url()
+        elif p.id == "anthropic":
+            self._anthropic_final_url()
         self._kimi_redirect()
         self._api_mode()
         self._header()
         self._notes()
+        self._weak_notes()
+        res.warnings = list(dict.fromkeys(res.warnings))
         return res
 
     # -- base URL ---------------------------------------------------------------
@@ -127,6 +174,11 @@ class _Resolver:
                 env_src = (f"dotenv:{p.base_url_env}" if (v.dotenv or "").strip()
                            else f"env:{p.base_url_env}")
         cfg_url = (self.cfg.get("base_url") or "").strip().rstrip("/")
+        if p.id == "anthropic" and cfg_url and not ep.anthropic_url_override_ok(cfg_url):
+            res.warnings.append(
+                f"model.base_url ({cfg_url}) is ignored: Hermes 0.19 accepts only Anthropic, Azure "
+                "or …/anthropic URLs for provider anthropic and falls back to https://api.anthropic.com")
+            cfg_url = ""
         if self.explicit_url:
             res.base_url, res.base_url_source = self.explicit_url, "--base-url"
         elif p.id in ("anthropic", "custom", "azure-foundry") and cfg_url:
@@ -137,17 +189,12 @@ class _Resolver:
                                     f"model.base_url in config.yaml wins for {p.id}")
         elif env_url:
             res.base_url, res.base_url_source = env_url, env_src
-            if cfg_url and cfg_url != env_url:
-                res.warnings.append(
-                    f"model.base_url ({cfg_url}) is ignored: {p.base_url_env} overrides it "
-                    f"(Hermes uses the pool entry's URL unless it is the default). "
-                    f"Unset {p.base_url_env} or run `hermes-accounts use {p.id} --base-url URL`")
         elif cfg_url:
             res.base_url, res.base_url_source = cfg_url, "config.yaml model.base_url"
         else:
             res.base_url = p.default_url
-        if p.id == "lmstudio" and res.base_url and not res.base_url.endswith("/v1"):
-            res.base_url += "/v1"
+        if p.id == "lmstudio":
+            res.base_url = lmstudio_url(res.base_url)
 
     # -- candidate builders ---------------------------------------------------
     def _env_candidates(self, var: str, *, pool_id: str | None = None,
@@ -159,7 +206,7 @@ class _Resolver:
         suffix = f" (auth.json pool entry {pool_id})" if pool_id else ""
         if v.dotenv is not None:
             where = self.inputs.dotenv.where(var)
-            dot = Candidate(f"dotenv:{var}", var, self._secret(var, v.dotenv, where),
+            dot = Candidate(f"dotenv:{var}", var, self._secret(var, v.dotenv, where, from_dotenv=True),
                             where=where, discovery=var in ANTHROPIC_DISCOVERY_VARS)
             if not v.dotenv.strip():
                 dot.set(EMPTY, "empty value")
@@ -195,8 +242,23 @@ class _Resolver:
             c.where = c.where if not suffix else f"{c.where}{suffix}"
         return out
 
-    def _secret(self, var: str, raw: str, where: str) -> Secret:
-        value, stripped = strip_non_ascii(var, raw.strip())
+    def _secret(self, var: str, raw: str, where: str, *, from_dotenv: bool = False) -> Secret:
+        """The value Hermes sends. Non-ASCII is stripped only from ``os.environ``.
+
+        Hermes 0.19 strips non-ASCII from credential variables in ``os.environ``
+        (#6843), but its key lookups read ``.env`` itself first, so a ``.env``
+        value keeps the stray characters and the request then fails to encode.
+        """
+        value = raw.strip()
+        if value.isascii():
+            return Secret(value)
+        if from_dotenv:
+            self.res.warnings.append(
+                f"{where}: {var} contains non-ASCII characters (usually a key pasted from a PDF "
+                "or web page). Hermes 0.19 reads the .env value as it is and the request fails "
+                "(an HTTP header cannot carry them) — re-copy the key")
+            return Secret(value)
+        value, stripped = strip_non_ascii(var, value)
         if stripped:
             self.res.warnings.append(
                 f"{where}: {var} contains non-ASCII characters; Hermes strips them before "
@@ -223,6 +285,7 @@ class _Resolver:
             else:
                 continue
             for c in cands:
+                self._entry_of[id(c)] = entry
                 self._apply_pool_status(c, entry)
             out.extend(cands)
         return out, env_seen
@@ -258,7 +321,8 @@ class _Resolver:
                                  secret, where="OS keyring"))
         return out
 
-    def _api_key_candidates(self) -> None:
+    def _legacy_api_key_candidates(self) -> None:
+        """Providers Hermes resolves outside its credential pool (azure-foundry)."""
         p, res = self.p, self.res
         ordered: list[Candidate] = []
         key_env = (self.cfg.get("key_env") or self.cfg.get("api_key_env") or "").strip()
@@ -275,19 +339,170 @@ class _Resolver:
             self._screen(c)
         res.candidates = ordered
 
-    def _screen(self, c: Candidate) -> None:
-        """Skip what Hermes skips, and what the gate forbids, before picking."""
+    def _uses_pool(self) -> bool:
+        """OpenRouter skips the pool when a custom endpoint is configured (runtime_provider)."""
+        if self.p.id != "openrouter":
+            return True
+        custom = any(self.inputs.env(v).effective for v in ("OPENAI_BASE_URL", "OPENROUTER_BASE_URL"))
+        model = self.inputs.config.model
+        if (model.get("base_url") or "").strip() and self.inputs.config.provider in ("auto", "custom"):
+            custom = True
+        return not custom and not self.explicit_url
+
+    def _api_key_candidates(self) -> None:
+        """Hermes 0.19's order for an API-key provider (``resolve_runtime_provider``).
+
+        1. The credential pool (``load_pool``): ``auth.json`` rows by priority, env rows
+           hydrated from ``.env``-then-shell, key variables not yet in ``auth.json``
+           appended in registry order. Dead rows, rows cooling down, suppressed and
+           empty ones are skipped — but placeholders and short values are *not*
+           (``_seed_from_env`` seeds any non-empty value), so Hermes sends them.
+        2. Only when nothing in the pool is available: a direct lookup of each key
+           variable (``resolve_api_key_provider_credentials``), which does skip
+           placeholders but ignores suppression and cooldowns.
+        """
+        p, res, auth = self.p, self.res, self.inputs.auth
+        suppressed = auth.suppressed.get(p.id, set())
+        seed_vars = ("OPENROUTER_API_KEY",) if p.id == "openrouter" else p.key_env_vars
+        pool: list[Candidate] = []
+        if self._uses_pool():
+            persisted: set[str] = set()
+            for entry in auth.entries(p.id):
+                if entry.env_var:
+                    persisted.add(entry.env_var)
+                    cands = self._env_candidates(entry.env_var, pool_id=entry.id)
+                elif entry.token:
+                    cands = [Candidate(f"auth.json:{entry.id}", None, Secret(entry.token),
+                                       where=f"{auth.path} ({entry.source or 'pool'}"
+                                             f"{', ' + entry.label if entry.label else ''})")]
+                else:
+                    continue
+                for c in cands:
+                    self._entry_of[id(c)] = entry
+                    self._apply_pool_status(c, entry)
+                pool.extend(cands)
+            for var in seed_vars:
+                if var not in persisted:
+                    pool.extend(self._env_candidates(var))
+            for c in pool:
+                if c.env_var and f"env:{c.env_var}" in suppressed and c.status != EMPTY:
+                    c.set(REJECTED, f"suppressed: `hermes auth remove {p.id}` removed "
+                                    f"env:{c.env_var} from Hermes' credential pool")
+                self._screen(c, pool=True)
+        ordered = pool
+        if not any(self._usable(c) for c in pool):
+            self._pool_path = False
+            direct_vars = (("OPENROUTER_API_KEY", "OPENAI_API_KEY") if p.id == "openrouter"
+                           else p.key_env_vars)
+            why = ("Hermes' direct key lookup (its credential pool had nothing available); "
+                   "it skips placeholders but ignores `hermes auth remove` and pool cooldowns")
+            for var in direct_vars:
+                for c in self._env_candidates(var):
+                    self._screen(c)
+                    self._direct[id(c)] = why
+                    ordered.append(c)
+        ordered.extend(self._keyring_candidates())
+        for c in ordered[len(pool):]:
+            if c.source.startswith("keyring:"):
+                self._screen(c)
+        res.candidates = ordered
+
+    @staticmethod
+    def _usable(c: Candidate) -> bool:
+        return c.secret is not None and c.status not in (EMPTY, REJECTED) and not (
+            c.status == SHADOWED and c.reason)
+
+    # -- the base URL of a pooled provider, once the winner is known ------------------
+    def _pooled_base_url(self) -> None:
+        """``_resolve_runtime_from_pool_entry`` or ``resolve_api_key_provider_credentials``."""
+        p, res = self.p, self.res
+        if self.explicit_url:
+            return
+        default = p.default_url.rstrip("/")
+        env_url, env_src = "", ""
+        if p.base_url_env:
+            v = self.inputs.env(p.base_url_env)
+            env_url = v.effective.rstrip("/")
+            env_src = f"dotenv:{p.base_url_env}" if (v.dotenv or "").strip() else f"env:{p.base_url_env}"
+        cfg_url = (self.cfg.get("base_url") or "").strip().rstrip("/")
+        win = res.credential
+        key = win.secret.reveal() if win and win.secret else ""
+        entry = self._entry_of.get(id(win)) if win else None
+        if p.id == "openrouter":
+            custom = self.inputs.env("CUSTOM_BASE_URL").effective.rstrip("/")
+            if win is not None and self._pool_path:
+                url, src = default, "default"
+            elif custom:
+                url, src = custom, "CUSTOM_BASE_URL"
+            elif env_url:
+                url, src = env_url, env_src
+            else:
+                url, src = default, "default"
+            res.base_url, res.base_url_source = url, src
+            return
+        if win is not None and self._pool_path and entry is not None and not entry.env_var:
+            url, src = entry.base_url, f"auth.json pool entry {entry.id}"
+            if not url:
+                res.warnings.append(
+                    f"the auth.json pool entry {entry.id} has no base_url: Hermes 0.19 then sends "
+                    f"{p.name} requests with an empty base URL (the SDK's default host). Re-add it "
+                    f"with `hermes auth add {p.id}`")
+        elif win is not None and self._pool_path:
+            url, src = (env_url, env_src) if env_url else (default, "default")
+            if p.id == "kimi-coding" and not env_url and key.startswith("sk-kimi-"):
+                url, src = KIMI_CODE_URL, "sk-kimi- key (Kimi Code)"
+            elif p.id == "zai" and not env_url:
+                url, src = self._zai_cached(key) or (url, src)
+        else:
+            url, src = (env_url, env_src) if env_url else (default, "default")
+            if p.id in ("kimi-coding", "kimi-coding-cn") and not env_url and key.startswith("sk-kimi-"):
+                url, src = KIMI_CODE_URL, "sk-kimi- key (Kimi Code)"
+            elif p.id == "zai" and not env_url:
+                url, src = self._zai_cached(key) or (url, src)
+        pool_win = win is not None and self._pool_path
+        if cfg_url and (not pool_win or url.rstrip("/") == default):
+            url, src = cfg_url, "config.yaml model.base_url"
+        elif cfg_url and cfg_url != url:
+            res.warnings.append(
+                f"model.base_url ({cfg_url}) is ignored: Hermes uses the pool entry's URL "
+                f"{url} ({src}) unless that is the default. Unset {p.base_url_env or 'it'} or "
+                f"run `hermes-accounts use {p.id} --base-url URL`")
+        if p.id == "lmstudio":
+            url = lmstudio_url(url)
+        res.base_url, res.base_url_source = url, src
+
+    def _zai_cached(self, key: str) -> tuple[str, str] | None:
+        """The endpoint Hermes detected for this Z.AI key earlier (``auth.json``), if any."""
+        state = self.inputs.auth.providers.get("zai") or {}
+        cached = state.get("detected_endpoint")
+        if key and isinstance(cached, dict) and cached.get("base_url"):
+            import hashlib
+
+            if cached.get("key_hash") == hashlib.sha256(key.encode()).hexdigest()[:16]:
+                return str(cached["base_url"]).rstrip("/"), "auth.json zai detected_endpoint"
+        return None
+
+    def _screen(self, c: Candidate, *, pool: bool = False) -> None:
+        """Skip what Hermes skips, and what the gate forbids, before picking.
+
+        ``pool``: the candidate sits in Hermes' credential pool, which does not
+        screen placeholders or short values — Hermes sends them — so they stay
+        usable here too and :meth:`_weak_notes` warns if one wins.
+        """
         if c.status in (EMPTY, REJECTED) or c.secret is None:
             return
         value = c.secret.reveal()
         bad = unusable_reason(value)
-        if bad:
+        if bad and (bad[0] == EMPTY or not pool):
             c.set(*bad)
             return
+        if bad:
+            self._weak[id(c)] = bad[1]
         p = self.p
         if p.required_prefix and not value.startswith(p.required_prefix):
-            c.set(REJECTED, f"{p.name} keys start with {p.required_prefix}; Hermes ignores this one")
-            return
+            # The catalog's prefix is a hint: Hermes 0.19 has no such check and sends it.
+            self._weak.setdefault(id(c), f"not an {p.name} key (those start with "
+                                         f"{p.required_prefix})")
         if p.id != "anthropic" and ep.looks_anthropic(value):
             host = ep.hostname(self.res.base_url) or p.id
             c.set(REJECTED, f"an Anthropic credential stored for {p.id}: never sent to {host} "
@@ -296,7 +511,29 @@ class _Resolver:
                 f"{c.where}: {c.env_var or c.source} holds an Anthropic token/key "
                 f"({c.secret.masked}); {p.name} would answer 401. Store the {p.name} key there")
 
+    def _os_value(self, var: str) -> str:
+        """``os.getenv(var)`` after Hermes loaded ``.env`` (python-dotenv, override=True)."""
+        v = self.inputs.env(var)
+        raw = v.dotenv_dotenv if v.dotenv_dotenv is not None else v.shell
+        return strip_non_ascii(var, (raw or "").strip())[0]
+
+    def _anthropic_explicit(self) -> bool:
+        """``is_provider_explicitly_configured("anthropic")`` (the PR #4210 gate on Claude Code)."""
+        return (self.inputs.auth.active_provider or "").strip().lower() == "anthropic" or \
+            self.inputs.config.provider == "anthropic" or any(
+                unusable_reason(self._os_value(v)) is None
+                for v in ("ANTHROPIC_API_KEY", "ANTHROPIC_TOKEN"))
+
     def _anthropic_candidates(self) -> None:
+        """Hermes 0.19's native-Anthropic order, behind our gate.
+
+        Pool (``load_pool("anthropic")``, priorities normalised): manual rows,
+        ``ANTHROPIC_TOKEN``, ``CLAUDE_CODE_OAUTH_TOKEN``, Hermes' PKCE login, Claude
+        Code's login (both only when anthropic is explicitly configured, and pruned
+        when only ``ANTHROPIC_API_KEY`` is set), ``ANTHROPIC_API_KEY``. If nothing
+        there is available, ``resolve_anthropic_token()`` reads the same variables
+        and Claude Code's file directly — without the explicit-configuration check.
+        """
         res, inputs = self.res, self.inputs
         native = res.native_anthropic
         host = ep.hostname(res.base_url)
@@ -308,11 +545,11 @@ class _Resolver:
                 env_by_var[var] = [c for c in manual if c.env_var == var]
             else:
                 env_by_var[var] = self._env_candidates(var)
+        api_key_set = bool(inputs.env("ANTHROPIC_API_KEY").effective)
+        oauth_env_set = any(inputs.env(v).effective for v in ANTHROPIC_DISCOVERY_VARS)
+        explicit = self._anthropic_explicit()
         files: list[Candidate] = []
-        api_key_set = any((c.secret and c.secret.reveal().strip() and c.status != EMPTY)
-                          for c in env_by_var["ANTHROPIC_API_KEY"])
-        oauth_env_set = any((c.secret and c.secret.reveal().strip() and c.status != EMPTY)
-                            for v in ANTHROPIC_DISCOVERY_VARS for c in env_by_var[v])
+        found: list[tuple[str, object]] = []
         if native:
             claude, pkce = inputs.anthropic_discovery()
             for label, f in (("hermes-pkce", pkce), ("claude-code", claude)):
@@ -321,25 +558,54 @@ class _Resolver:
                 if f.error:
                     res.warnings.append(f.error)
                     continue
+                found.append((label, f))
                 c = Candidate(label, None, Secret(f.token), where=f.path, discovery=True)
-                if label == "claude-code" and not self.same:
-                    c.set(REJECTED, "Hermes seeds Claude Code credentials only when "
-                                    "model.provider is anthropic")
+                if not explicit:
+                    c.set(REJECTED, "not in Hermes' credential pool: it seeds Claude Code and "
+                                    "PKCE logins only when anthropic is explicitly configured "
+                                    "(model.provider, auth.json active_provider, ANTHROPIC_API_KEY "
+                                    "or ANTHROPIC_TOKEN)")
                 elif api_key_set and not oauth_env_set:
                     c.set(REJECTED, "ANTHROPIC_API_KEY is set and no OAuth variable is, so "
                                     "Hermes prunes OAuth logins (the API key wins)")
-                elif f.expires_at is not None and not f.has_refresh:
-                    import time
-
-                    if f.expires_at - 60 < time.time():
-                        c.set(REJECTED, "expired and has no refresh token")
+                elif self._expired(f):
+                    c.set(REJECTED, "expired and has no refresh token")
                 files.append(c)
-        ordered = [*manual_rows, *env_by_var["ANTHROPIC_TOKEN"],
-                   *env_by_var["CLAUDE_CODE_OAUTH_TOKEN"], *files, *env_by_var["ANTHROPIC_API_KEY"]]
-        self._suppress(ordered, "anthropic")
+        pool = [*manual_rows, *env_by_var["ANTHROPIC_TOKEN"],
+                *env_by_var["CLAUDE_CODE_OAUTH_TOKEN"], *files, *env_by_var["ANTHROPIC_API_KEY"]]
+        self._suppress(pool, "anthropic")
+        for c in pool:
+            self._screen(c, pool=True)
+        ordered = pool
+        if not any(self._usable(c) for c in pool):
+            # resolve_anthropic_token(): the same variables, then Claude Code's file
+            # (no explicit-configuration check), then ANTHROPIC_API_KEY.
+            self._pool_path = False
+            why = ("Hermes' direct lookup resolve_anthropic_token() (its credential pool had "
+                   "nothing available)")
+            direct: list[Candidate] = []
+            for var in ANTHROPIC_DISCOVERY_VARS:
+                direct.extend(self._env_candidates(var))
+            for label, f in found:
+                if label == "claude-code" and not self._expired(f):
+                    direct.append(Candidate(label, None, Secret(f.token), where=f.path,
+                                            discovery=True))
+                    if not explicit:
+                        res.warnings.append(
+                            "Hermes 0.19 reads Claude Code's login through resolve_anthropic_token() "
+                            "even though anthropic is not configured (its PR #4210 check covers only "
+                            "the credential pool); set model.provider: anthropic if that is intended")
+            direct.extend(self._env_candidates("ANTHROPIC_API_KEY"))
+            for c in direct:
+                if c.status not in (EMPTY, REJECTED) and c.secret is not None \
+                        and not c.secret.reveal().strip():
+                    c.set(EMPTY, "empty value")
+                self._direct[id(c)] = why
+            ordered = [*pool, *direct]
         ordered.extend(self._keyring_candidates())
         for c in ordered:
-            self._screen(c)
+            if c.source.startswith("keyring:"):
+                self._screen(c)
             if native or c.status in (EMPTY, REJECTED) or c.secret is None:
                 continue
             if c.discovery or ep.is_oauth_token(c.secret.reveal()):
@@ -351,6 +617,39 @@ class _Resolver:
                 "it; only an explicitly set ANTHROPIC_API_KEY may go there. "
                 "(Hermes 0.19 itself would forward those tokens.)")
         res.candidates = ordered
+
+    @staticmethod
+    def _expired(f: object) -> bool:
+        """Expired (with Hermes' 60 s margin) and no refresh token to renew it."""
+        expires = getattr(f, "expires_at", None)
+        if expires is None or getattr(f, "has_refresh", False):
+            return False
+        import time
+
+        return expires - 60 < time.time()
+
+    def _anthropic_final_url(self) -> None:
+        """Where Hermes sends it: model.base_url (if acceptable), else the winning pool row's URL."""
+        res = self.res
+        if self.explicit_url or res.base_url_source == "config.yaml model.base_url":
+            return
+        win = res.credential
+        entry = self._entry_of.get(id(win)) if win is not None else None
+        default = self.p.default_url
+        if win is None:
+            return
+        if not self._pool_path or win.source in ("claude-code", "hermes-pkce"):
+            url, src = default, "default"
+        elif entry is not None and not getattr(entry, "env_var", None):
+            url = getattr(entry, "base_url", "") or default
+            src = f"auth.json pool entry {entry.id}" if url != default else "default"  # type: ignore[attr-defined]
+        else:
+            return  # env rows: ANTHROPIC_BASE_URL or the default, as _base_url found
+        if url != res.base_url and res.base_url_source != "default":
+            res.warnings.append(f"{res.base_url_source} ({res.base_url}) is not used for this "
+                                f"credential: Hermes sends it to {url}")
+        res.base_url, res.base_url_source = url, src
+        res.native_anthropic = ep.is_native_anthropic("anthropic", url)
 
     def _custom_candidates(self) -> None:
         res = self.res
@@ -408,21 +707,59 @@ class _Resolver:
 
     # -- choose ------------------------------------------------------------
     def _pick(self) -> None:
+        """First usable candidate wins; a placeholder Hermes would send means "none usable".
+
+        Hermes 0.19's pool sends a placeholder it meets first (``changeme``, ``***``,
+        short values). That is no usable credential — ``credential`` stays None,
+        the candidate is ``rejected`` with the usual reason — but it still blocks
+        every later key, exactly as in Hermes, and :meth:`_weak_notes` says so.
+        """
         res = self.res
         winner: Candidate | None = None
+        blocker: Candidate | None = None
         for c in res.candidates:
             if c.status in (EMPTY, REJECTED):
                 continue
             if c.reason and c.status == SHADOWED:
                 continue  # shadowed for a specific reason (.env override, blanked)
-            if winner is None:
+            if blocker is not None:
+                c.set(SHADOWED, f"shadowed by {blocker.source}: Hermes 0.19 sends that "
+                                f"{self._weak[id(blocker)].split(' (')[0]} first")
+            elif winner is None and self._is_placeholder(c):
+                blocker = c
+                c.set(REJECTED, self._weak[id(c)])
+                self._blocker = c
+            elif winner is None:
                 winner = c
                 c.set(USED, self._used_reason(c))
             else:
                 c.set(SHADOWED, f"shadowed by {winner.source}" + self._fix_hint(c, winner))
         res.credential = winner
 
+    def _is_placeholder(self, c: Candidate) -> bool:
+        why = self._weak.get(id(c), "")
+        return bool(why) and not why.startswith("not an")
+
+    def _weak_notes(self) -> None:
+        blocker, win = self._blocker, self.res.credential
+        if blocker is not None:
+            what = ("a placeholder" if self._weak[id(blocker)].startswith("placeholder")
+                    else "a value under 4 characters")
+            self.res.warnings.insert(0,
+                f"{blocker.where}: {blocker.env_var or blocker.source} holds {what} "
+                f"({blocker.secret.masked if blocker.secret else ''}). Hermes 0.19's credential pool "
+                f"does not screen placeholders: it sends this value (the provider answers 401) and "
+                f"never reaches a later key. Put the real key there or delete the line")
+        if win is not None and id(win) in self._weak:  # a key without the provider's prefix
+            why = self._weak[id(win)]
+            win.reason = f"{win.reason}; {why}, and Hermes 0.19 sends it anyway"
+            self.res.warnings.append(
+                f"{win.where}: {win.env_var or win.source} ({win.secret.masked if win.secret else ''}) "
+                f"is {why}; Hermes 0.19 sends it anyway and {self.p.name} answers 401")
+
     def _used_reason(self, c: Candidate) -> str:
+        if id(c) in self._direct:
+            return self._direct[id(c)]
         if c.source.startswith("auth.json:"):
             return "first usable credential in Hermes' auth.json pool (fill_first, by priority)"
         if c.source.startswith("keyring:"):
@@ -445,6 +782,8 @@ class _Resolver:
     # -- derived fields -------------------------------------------------------
     def _kimi_redirect(self) -> None:
         res = self.res
+        if self.p.has_api_key and self.p.id not in ("anthropic", "custom", "azure-foundry"):
+            return  # _pooled_base_url applied Hermes' own rule
         if (self.p.id == "kimi-coding" and res.base_url_source == "default" and res.credential
                 and res.credential.secret and res.credential.secret.reveal().startswith("sk-kimi-")):
             res.base_url = "https://api.kimi.com/coding"
@@ -452,11 +791,18 @@ class _Resolver:
 
     def _api_mode(self) -> None:
         p, res = self.p, self.res
-        cfg_mode = (self.cfg.get("api_mode") or "").strip()
-        if cfg_mode == "responses":
-            cfg_mode = RESPONSES
+        raw_mode = (self.cfg.get("api_mode") or "").strip()
+        cfg_mode = parse_api_mode(raw_mode)
+        if raw_mode and cfg_mode is None:
+            res.warnings.append(f"model.api_mode {raw_mode!r} is not a mode Hermes 0.19 knows "
+                                f"({', '.join(sorted(VALID_API_MODES))}); it is ignored")
         if p.api_mode:
             res.api_mode = p.api_mode
+        elif p.id == "openrouter":
+            # pool path: always chat; direct path: model.api_mode whatever the provider.
+            mode = None if self._pool_path else parse_api_mode(self.inputs.config.model.get("api_mode"))
+            res.api_mode = mode or ep.detect_api_mode(res.base_url) if not self._pool_path else CHAT
+            return
         elif p.id == "anthropic":
             res.api_mode = ANTHROPIC
         elif p.id == "xai":

@@ -12,8 +12,21 @@ import time
 class PoolEntry:
     """One ``credential_pool`` row. ``secret`` is set only for rows that carry a raw key."""
 
-    __slots__ = ("provider", "id", "label", "auth_type", "priority", "source", "token",
-                 "base_url", "status", "status_at", "error_code", "reset_at", "error_reason")
+    __slots__ = (
+        "auth_type",
+        "base_url",
+        "error_code",
+        "error_reason",
+        "id",
+        "label",
+        "priority",
+        "provider",
+        "reset_at",
+        "source",
+        "status",
+        "status_at",
+        "token",
+    )
 
     def __init__(self, provider: str, raw: dict) -> None:
         self.provider = provider
@@ -78,7 +91,7 @@ def _num(value: object) -> float | None:
 class AuthSnapshot:
     """The parts of ``auth.json`` the resolver reads."""
 
-    __slots__ = ("path", "exists", "error", "active_provider", "pool", "suppressed", "providers")
+    __slots__ = ("active_provider", "error", "exists", "path", "pool", "providers", "suppressed")
 
     def __init__(self, path: str) -> None:
         self.path = path

@@ -11,7 +11,7 @@ from __future__ import annotations
 class OAuthFile:
     """An OAuth access token found in a file, with its expiry."""
 
-    __slots__ = ("path", "token", "expires_at", "has_refresh", "error")
+    __slots__ = ("error", "expires_at", "has_refresh", "path", "token")
 
     def __init__(self, path: str) -> None:
         self.path = path

@@ -18,7 +18,7 @@ MODEL_KEYS = ("provider", "default", "model", "base_url", "api_mode", "api_key",
 class ConfigSnapshot:
     """``model:`` settings, plus whether the file exists and what was wrong with it."""
 
-    __slots__ = ("path", "exists", "model", "error", "full")
+    __slots__ = ("error", "exists", "full", "model", "path")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -58,7 +58,7 @@ def _scalar(raw: str) -> str | None:
         if end <= 0 or "\\" in inner or '"' in inner or text[end + 1:].strip()[:1] not in ("", "#"):
             raise _Fallback
         return inner
-    if text[0] in _PLAIN_BAD_START or text[0] == "-" and text[1:2] in (" ", ""):
+    if text[0] in _PLAIN_BAD_START or (text[0] == "-" and text[1:2] in (" ", "")):
         raise _Fallback
     hash_at = text.find(" #")
     if hash_at >= 0:

@@ -12,6 +12,7 @@ it had to repair, so ``explain`` can say what Hermes will really see.
 from __future__ import annotations
 
 import codecs
+
 from . import dotenv_grammar
 
 TYPE_CHECKING = False
@@ -26,8 +27,16 @@ _STRUCTURED_MARKERS = ("://", "?", "&")
 class DotenvSnapshot:
     """What one ``.env`` file contributes, as Hermes would see it."""
 
-    __slots__ = ("path", "exists", "values", "hermes_values", "line_of", "duplicates",
-                 "warnings", "error")
+    __slots__ = (
+        "duplicates",
+        "error",
+        "exists",
+        "hermes_values",
+        "line_of",
+        "path",
+        "values",
+        "warnings",
+    )
 
     def __init__(self, path: str) -> None:
         self.path = path

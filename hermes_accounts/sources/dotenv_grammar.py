@@ -64,7 +64,7 @@ class Binding:
     A slotted class, not a NamedTuple: ``typing`` is not imported on the hot path.
     """
 
-    __slots__ = ("key", "value", "original", "line", "error")
+    __slots__ = ("error", "key", "line", "original", "value")
 
     def __init__(self, key: str | None, value: str | None, original: str, line: int,
                  error: bool) -> None:
@@ -83,7 +83,7 @@ class _Error(Exception):
 
 
 class _Reader:
-    __slots__ = ("string", "pos", "line", "mark_pos", "mark_line")
+    __slots__ = ("line", "mark_line", "mark_pos", "pos", "string")
 
     def __init__(self, text: str) -> None:
         self.string = text
