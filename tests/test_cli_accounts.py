@@ -284,3 +284,61 @@ def test_locked_collection_cli(home, private_keyring):
     assert r.returncode == 1 and "locked" in r.stderr
     _unlock_default(private_keyring.address)
     assert home.run("explain", "deepseek").returncode == 0
+
+
+def test_hidden_prompt_on_a_terminal(keyring_home):
+    """On a terminal the key is read with echo off: it never appears on the screen."""
+    import os
+    import pty
+    import sys
+
+    from tests.fixtures_home import ROOT
+
+    key = sentinel()
+    env = {**keyring_home.env}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real CLI with the pty as its controlling terminal
+        os.chdir(str(ROOT))
+        os.execve(sys.executable, [sys.executable, "-m", "hermes_accounts", "set", "deepseek"], env)  # noqa: S606
+    screen = b""
+    deadline = time.monotonic() + 30
+    while b"input hidden" not in screen and time.monotonic() < deadline:
+        screen += os.read(fd, 1024)
+    os.write(fd, key.encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    text = screen.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert key not in text and Secret(key).fingerprint in text
+    assert keyring_items() == {"deepseek/default": key}
+
+
+def test_portable_keyring_backend_on_the_real_secret_service(keyring_home):
+    """The Keychain / Credential Manager path (Python keyring), exercised against the real daemon."""
+    h = keyring_home
+    key = sentinel()
+    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.chainer.ChainerBackend"}
+    from hermes_accounts.store.backends import KeyringLibBackend
+
+    b = KeyringLibBackend(5)
+    b.set("deepseek/default", Secret(key), "l")
+    assert b.get_many(["deepseek/default", "x/y"]) == {"deepseek/default": Secret(key), "x/y": None}
+    assert b.delete("deepseek/default") is True and b.delete("deepseek/default") is False
+    assert h.run("set", "deepseek", stdin=key, env=env).returncode == 0
+    assert keyring_items() == {"deepseek/default": key}
+
+
+def test_no_keyring_backend_at_all_is_explained(home):
+    key = sentinel()
+    r = _clean(home.run("set", "deepseek", stdin=key,
+                        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}), key)
+    assert r.returncode == 1 and "no keyring backend" in r.stderr and "--store dotenv" in r.stderr
+    assert not (home.path / "accounts.json").exists()
