@@ -192,3 +192,27 @@ def test_provider_slash_account_sends_that_accounts_key(keyring_home, emu):
     emu.clear()
     home.run("test", "deepseek", "--json")
     assert emu.requests("openai-acct")[0].header("authorization") == f"Bearer {env_key}"
+
+
+def test_custom_endpoint_without_key_sends_hermes_placeholder(home, emu):
+    """A keyless custom endpoint (a local server) gets what Hermes sends: Bearer no-key-required."""
+    home.config(f"model:\n  provider: custom\n  base_url: {emu.url('/openai-local/v1')}\n  default: llama\n")
+    proc = home.run("test", "--json")
+    [row] = json.loads(proc.stdout)
+    assert row["provider"] == "custom" and row["credential"]["source"] == "placeholder"
+    assert emu.requests("openai-local")[0].header("authorization") == "Bearer no-key-required"
+    # This server wants a real key: the hint says so, and where to put it.
+    assert row["outcome"] == "auth_failed" and "model.api_key" in row["hint"]
+    assert proc.returncode == 1
+    # A server without auth accepts the placeholder: ok.
+    emu.add_key("openai", "no-key-required")
+    proc = home.run("test", "custom", "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)[0]["outcome"] == "ok"
+
+
+def test_custom_without_base_url_explains_what_to_set(home):
+    home.config("model:\n  provider: custom\n")
+    proc = home.run("test", "--json")
+    [row] = json.loads(proc.stdout)
+    assert row["outcome"] == "no_credential" and "model.base_url" in row["hint"]
+    assert proc.returncode == 4

@@ -78,6 +78,10 @@ def _auth_failed(req: ProbeRequest, ctx: Context) -> str:
     host = ep.hostname(req.url)
     msg = ctx.message.lower()
     key = f"{req.secret.masked} from {req.source}"
+    if req.source == "placeholder":
+        where = "model.api_key in config.yaml" if req.provider == "custom" else "LM_API_KEY"
+        return (f"{host} needs a key, but none is configured, so Hermes sends its placeholder "
+                f"{req.secret.reveal()!r} (not a secret); set {where}")
     if _is_minimax(req, ctx) and req.credential_header != H_BEARER:
         return (f"MiniMax wants Authorization: Bearer; this key went as {req.header_label} because "
                 f"{ctx.base_url} ({_where(ctx)}) is not one of the MiniMax URLs Hermes sends Bearer to "

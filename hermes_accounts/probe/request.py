@@ -60,6 +60,10 @@ HEADER_NAMES = {H_BEARER: "Authorization", H_X_API_KEY: "x-api-key", H_GOOG: "x-
 HEADER_LABELS = {H_BEARER: "Authorization: Bearer", H_X_API_KEY: "x-api-key",
                  H_GOOG: "x-goog-api-key"}
 
+# What Hermes sends when these endpoints have no key (local servers often need none).
+PLACEHOLDER_KEYS = {"custom": "no-key-required", "lmstudio": "dummy-lm-api-key"}
+PLACEHOLDER_SOURCE = "placeholder"
+
 SKIP_REASONS = {
     "copilot": "Copilot exchanges the GitHub token for a short-lived API token first; "
                "`hermes doctor` checks it",
@@ -208,10 +212,18 @@ def plan(res: Resolution, *, account: str | None = None, config_model: dict | No
     if res.provider in SKIP_REASONS:
         return NotSent(res.provider, res.name, account, outcomes.SKIPPED, SKIP_REASONS[res.provider],
                        res.base_url)
-    if res.credential is None or res.secret is None or not res.secret.reveal().strip():
+    placeholder = None
+    no_key = res.credential is None or res.secret is None or not res.secret.reveal().strip()
+    if no_key and res.provider in PLACEHOLDER_KEYS and res.base_url:
+        placeholder = Secret(PLACEHOLDER_KEYS[res.provider])
+    elif no_key:
         var = provider.primary_env_var if provider else None
-        fix = f"set {var} (`hermes-accounts set {res.provider}`)" if var else \
-            f"log in with `hermes auth add {res.provider}`"
+        if var:
+            fix = f"set {var} (`hermes-accounts set {res.provider}`)"
+        elif res.provider == "custom":
+            fix = "set model.base_url (and model.api_key if the server needs one) in config.yaml"
+        else:
+            fix = f"log in with `hermes auth add {res.provider}`"
         return NotSent(res.provider, res.name, account, outcomes.NO_CREDENTIAL,
                        f"no usable credential for {res.name}: {fix}; "
                        f"`hermes-accounts explain {res.provider}` shows every candidate", res.base_url)
@@ -247,10 +259,11 @@ def plan(res: Resolution, *, account: str | None = None, config_model: dict | No
     body = probe_body(probe.body, configured_model(res, config_model))
     if body is not None:
         headers.append(("content-type", "application/json"))
-    cred = res.credential
+    secret = placeholder or res.secret
+    source = PLACEHOLDER_SOURCE if placeholder else res.credential.source  # type: ignore[union-attr]
     return ProbeRequest(
         provider=res.provider, name=res.name, account=account, method=probe.method, url=url,
-        headers=tuple(headers), credential_header=res.auth_header, secret=res.secret,
-        source=cred.source, header_rule=res.header_rule, body=body,
+        headers=tuple(headers), credential_header=res.auth_header, secret=secret,  # type: ignore[arg-type]
+        source=source, header_rule=res.header_rule, body=body,
         probe=f"{probe.method} {probe.path}", anthropic_messages=anthropic,
         base_url=res.base_url, base_url_source=res.base_url_source, api_mode=res.api_mode)
