@@ -258,3 +258,23 @@ def test_overall_deadline_cancels_what_is_left(home, emu):
     fast_r, slow_r = runner.run_sync([fast, slow], timeout=10, deadline=0.5, secrets=[])
     assert fast_r.outcome == o.OK
     assert slow_r.outcome == o.TIMEOUT and "deadline" in slow_r.hint
+
+
+# -- wrong URLs get a hint about the URL, not the key -------------------------------------------
+
+def test_stale_minimax_v1_url_is_wrong_url_with_the_fix(home, emu):
+    key = emu.add_key("minimax", sentinel("mm-"))
+    req = planned(home, "minimax", f"MINIMAX_API_KEY={key}\nMINIMAX_BASE_URL={emu.url('/minimax/v1')}\n")
+    r = probe(req)
+    assert (r.outcome, r.status) == (o.WRONG_URL, 404)
+    assert "stale MiniMax /v1 URL" in r.hint and "MINIMAX_BASE_URL=https://api.minimax.io/anthropic" in r.hint
+
+
+def test_doubled_path_is_named_in_the_hint(home, emu):
+    key = emu.add_key("compat", sentinel("proxy-"))
+    home.config(f"model:\n  provider: custom\n  base_url: {emu.url('/compat/anthropic/v1/v1')}\n"
+                f"  api_key: {key}\n")
+    inputs = home.inputs()
+    req = plan(resolve("custom", inputs), config_model=inputs.config.model)
+    r = probe(req)
+    assert r.outcome == o.WRONG_URL and "the path is doubled" in r.hint
