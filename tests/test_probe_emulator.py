@@ -278,3 +278,11 @@ def test_doubled_path_is_named_in_the_hint(home, emu):
     req = plan(resolve("custom", inputs), config_model=inputs.config.model)
     r = probe(req)
     assert r.outcome == o.WRONG_URL and "the path is doubled" in r.hint
+
+
+def test_https_to_a_plain_http_port_says_use_http(home, emu):
+    key = emu.add_key("openai", sentinel("sk-"))
+    https_url = emu.url("/openai/v1").replace("http://", "https://")
+    req = planned(home, "deepseek", f"DEEPSEEK_API_KEY={key}\nDEEPSEEK_BASE_URL={https_url}\n")
+    r = probe(req)
+    assert r.outcome == o.TLS_ERROR and "http:// instead of https://" in r.hint

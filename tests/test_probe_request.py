@@ -140,3 +140,11 @@ def test_key_is_absent_from_repr_shown_headers_and_curl(home):
     assert "Authorization: Bearer mm-S" in text  # the mask keeps the first four characters
     assert text.splitlines()[1].startswith("curl -sS -X POST https://api.minimax.io/anthropic/v1/messages")
     assert "--data-raw" in text and '"max_tokens":1' in text
+
+
+def test_wire_headers_carry_the_key_but_never_print_it(home):
+    key = sentinel("mm-")
+    req = build(home, "minimax", f"MINIMAX_API_KEY={key}\n")
+    wire = req.wire_headers()
+    assert wire["Authorization"] == f"Bearer {key}"  # really sent
+    assert key not in repr(wire) and key not in str(wire) and "mm-S" in repr(wire)

@@ -181,6 +181,10 @@ def _dns(req: ProbeRequest, ctx: Context) -> str:
 
 def _tls(req: ProbeRequest, ctx: Context) -> str:
     detail = f" ({ctx.error})" if ctx.error else ""
+    low = ctx.error.lower()
+    if "wrong version number" in low or "record layer" in low or "packet length too long" in low:
+        return (f"{ep.hostname(req.url)} does not speak TLS on this port{detail}: the URL probably "
+                f"wants http:// instead of https:// (it comes from {_where(ctx)})")
     return (f"TLS verification failed for {ep.hostname(req.url)}{detail}; verification stays on. If a "
             "corporate proxy re-signs traffic, point SSL_CERT_FILE at its CA bundle; otherwise the "
             "URL is not the provider's")

@@ -87,6 +87,9 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+TLS_MARKERS = ("[ssl", "ssl:", "certificate verify", "tlsv1", "wrong version number", "sslv3")
+
+
 def classify_exception(exc: BaseException) -> str:
     """The outcome for a transport error (httpx / httpcore / OS exceptions, walked down the cause chain)."""
     import asyncio
@@ -98,12 +101,13 @@ def classify_exception(exc: BaseException) -> str:
             or "nodename nor servname" in text or "temporary failure in name resolution" in text \
             or "no address associated" in text:
         return DNS_ERROR
-    if any(isinstance(e, ssl.SSLError | ssl.CertificateError) for e in chain) or "ssl" in text \
-            or "certificate" in text:
-        return TLS_ERROR
+    # Timeouts first: a handshake that times out says "_ssl.c: ... timed out" but is a timeout.
     if any(isinstance(e, TimeoutError | asyncio.TimeoutError) for e in chain) or any(
             n.endswith("Timeout") for n in names):
         return TIMEOUT
+    if any(isinstance(e, ssl.SSLError | ssl.CertificateError) for e in chain) or any(
+            marker in text for marker in TLS_MARKERS):
+        return TLS_ERROR
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text \
             or "errno 111" in text or "connect call failed" in text:
         return CONNECTION_REFUSED

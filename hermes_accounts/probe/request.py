@@ -73,6 +73,19 @@ SKIP_REASONS = {
 }
 
 
+class WireHeaders(dict):
+    """The headers actually sent; ``repr``/``str`` show the masked form."""
+
+    def __init__(self, data: dict[str, str], *, shown: dict[str, str]) -> None:
+        super().__init__(data)
+        self._shown = shown
+
+    def __repr__(self) -> str:
+        return repr(self._shown)
+
+    __str__ = __repr__
+
+
 @dataclass(frozen=True)
 class ProbeRequest:
     """One request, ready to send. ``headers`` never holds the key: :meth:`wire_headers` adds it."""
@@ -107,9 +120,13 @@ class ProbeRequest:
         return (name, f"Bearer {value}") if self.credential_header == H_BEARER else (name, value)
 
     def wire_headers(self) -> dict[str, str]:
-        """Every header as sent, the key included. Call only where the request is really sent."""
+        """Every header as sent, the key included. Call only where the request is really sent.
+
+        The dict masks itself in ``repr`` so that a traceback printer that shows locals
+        (Textual does) cannot print the key.
+        """
         name, value = self.credential_pair(self.secret.reveal())
-        return {**dict(self.headers), name: value}
+        return WireHeaders({**dict(self.headers), name: value}, shown=dict(self.shown_headers()))
 
     def shown_headers(self) -> list[tuple[str, str]]:
         """Every header as shown to people: the key masked."""
