@@ -286,3 +286,11 @@ def test_https_to_a_plain_http_port_says_use_http(home, emu):
     req = planned(home, "deepseek", f"DEEPSEEK_API_KEY={key}\nDEEPSEEK_BASE_URL={https_url}\n")
     r = probe(req)
     assert r.outcome == o.TLS_ERROR and "http:// instead of https://" in r.hint
+
+
+def test_gemini_invalid_key_400_is_auth_failed(home, emu):
+    req = planned(home, "gemini", f"GEMINI_API_KEY={sentinel('AIza')}\n"
+                                  f"GEMINI_BASE_URL={emu.url('/gemini/v1beta')}\n")
+    r = probe(req)
+    assert (r.outcome, r.status) == (o.AUTH_FAILED, 400)
+    assert "API key not valid" in r.message and "x-goog-api-key" in r.hint

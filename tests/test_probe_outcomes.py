@@ -97,3 +97,12 @@ def test_result_json_has_no_secret_even_if_fields_carried_it():
                     message=f"m {key}", url=f"https://x/?key={key}")
     r.scrub([key])
     assert key not in json.dumps(r.to_dict())
+
+
+def test_a_400_that_says_the_key_is_invalid_is_auth_failed():
+    google = json.dumps({"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                                   "message": "API key not valid. Please pass a valid API key.",
+                                   "details": [{"reason": "API_KEY_INVALID"}]}}).encode()
+    assert o.classify_status(400, google, anthropic_messages=False) == o.AUTH_FAILED
+    other = json.dumps({"error": {"message": "model is required"}}).encode()
+    assert o.classify_status(400, other, anthropic_messages=False) == o.UNEXPECTED_STATUS

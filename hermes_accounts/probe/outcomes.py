@@ -53,6 +53,8 @@ def classify_status(status: int, body: bytes, *, anthropic_messages: bool) -> st
         return RATE_LIMITED
     if status >= 500:
         return SERVER_ERROR
+    if status in (400, 422) and _says_bad_key(body):
+        return AUTH_FAILED  # Google answers an invalid API key with 400 API_KEY_INVALID
     if anthropic_messages and status in (400, 404, 422) and _anthropic_shaped(body, status):
         return OK
     if status in (404, 405):
@@ -60,6 +62,15 @@ def classify_status(status: int, body: bytes, *, anthropic_messages: bool) -> st
     if 300 <= status < 400:
         return WRONG_URL
     return UNEXPECTED_STATUS
+
+
+BAD_KEY_MARKERS = ("api_key_invalid", "api key not valid", "invalid api key", "invalid_api_key",
+                   "incorrect api key", "invalid x-api-key", "authentication_error")
+
+
+def _says_bad_key(body: bytes) -> bool:
+    text = body[:4096].decode("utf-8", "replace").lower()
+    return any(marker in text for marker in BAD_KEY_MARKERS)
 
 
 def _anthropic_shaped(body: bytes, status: int) -> bool:
