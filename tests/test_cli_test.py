@@ -216,3 +216,19 @@ def test_custom_without_base_url_explains_what_to_set(home):
     [row] = json.loads(proc.stdout)
     assert row["outcome"] == "no_credential" and "model.base_url" in row["hint"]
     assert proc.returncode == 4
+
+
+def test_a_second_header_hermes_sdk_would_add_is_reported_but_never_sent(home, emu):
+    """Hermes 0.19's Anthropic SDK fills the other auth header from the environment; we warn, never send."""
+    key = emu.add_key("minimax", sentinel("mm-"))
+    leak = sentinel("sk-ant-oat01-")
+    home.dotenv(f"MINIMAX_API_KEY={key}\nMINIMAX_BASE_URL={emu.url('/minimax/anthropic')}\n")
+    proc = home.run("test", "minimax", env={"ANTHROPIC_AUTH_TOKEN": leak})
+    assert "    ! ANTHROPIC_AUTH_TOKEN is set" in proc.stdout and "also receives it as" in proc.stdout
+    js = home.run("test", "minimax", "--json", env={"ANTHROPIC_AUTH_TOKEN": leak})
+    [row] = json.loads(js.stdout)
+    assert any("ANTHROPIC_AUTH_TOKEN" in w for w in row["warnings"])
+    for rec in emu.requests("minimax"):
+        assert rec.header("authorization") is None and rec.header("x-api-key") == key
+    for out in (proc.stdout + proc.stderr, js.stdout + js.stderr):
+        assert leak not in out and key not in out

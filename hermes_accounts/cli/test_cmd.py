@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from ..probe.result import ProbeResult
     from ..resolver.model import Resolution
 
+# Resolver warnings that mean the agent's request differs from this probe (shown in text mode;
+# --json carries every warning).
+WIRE_WARNING = "also receives it as"
+
 MARKS = {"ok": "\u2713", "rate_limited": "~", "no_credential": "\u2205", "skipped": "\u00b7"}
 
 
@@ -119,6 +123,9 @@ def _fmt_line(r: ProbeResult, width: int) -> list[str]:
         lines.append(f"    {'provider says' if r.status is not None else 'error'}: {r.message}")
     if r.hint:
         lines.append(f"    \u2192 {r.hint}")
+    for w in r.warnings:
+        if WIRE_WARNING in w:
+            lines.append(f"    ! {w}")
     if r.curl:
         lines.extend("    " + ln for ln in r.curl.splitlines())
     return lines
@@ -159,17 +166,15 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n".join(_fmt_line(result, width)) + "\n")
         sys.stdout.flush()
 
-    if curls:
-        # Attach the curl text before sending, so it streams with its result.
-        by_label = {plans[i].label: text for i, text in curls.items()}
+    by_label = {plans[i].label: text for i, text in curls.items()}
+    warnings_of = {p.label: list(res.warnings) for p, (res, _) in zip(plans, chosen, strict=True)}
 
-        def stream_with_curl(result: ProbeResult) -> None:
-            result.curl = by_label.get(result.label, "")
-            stream(result)
-
-        on_result = stream_with_curl
-    else:
-        on_result = stream
+    def on_result(result: ProbeResult) -> None:
+        # Attach the curl text and the resolution's warnings before printing, so they stream with it.
+        result.curl = by_label.get(result.label, "")
+        result.warnings = warnings_of.get(result.label, [])
+        result.scrub(secrets)
+        stream(result)
     results = runner.run_sync(plans, timeout=args.timeout, deadline=deadline, on_result=on_result,
                               secrets=secrets)
     if args.json:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..secret import Secret, mask, redact
 
@@ -57,6 +57,7 @@ class ProbeResult:
     fingerprint: str = ""
     probe: str = ""
     curl: str = ""           # filled only with --show-request
+    warnings: list[str] = field(default_factory=list)  # the resolution's warnings (explain shows them too)
 
     @property
     def label(self) -> str:
@@ -79,6 +80,7 @@ class ProbeResult:
             "credential": {"source": self.source, "masked": self.masked,
                            "fingerprint": self.fingerprint} if self.source else None,
         }
+        d["warnings"] = list(self.warnings)
         if self.curl:
             d["curl"] = self.curl
         return d
@@ -90,6 +92,7 @@ class ProbeResult:
             value = getattr(self, name)
             if value:
                 setattr(self, name, scrub_text(value, known))
+        self.warnings = [scrub_text(w, known) for w in self.warnings]
         return self
 
 
