@@ -203,6 +203,7 @@ def test_custom_endpoint_without_key_sends_hermes_placeholder(home, emu):
     assert emu.requests("openai-local")[0].header("authorization") == "Bearer no-key-required"
     # This server wants a real key: the hint says so, and where to put it.
     assert row["outcome"] == "auth_failed" and "model.api_key" in row["hint"]
+    assert "'no-key-required'" in row["hint"]
     assert proc.returncode == 1
     # A server without auth accepts the placeholder: ok.
     emu.add_key("openai", "no-key-required")

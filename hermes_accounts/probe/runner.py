@@ -24,7 +24,7 @@ import time
 
 from . import hints
 from . import outcomes as o
-from .request import NotSent, ProbeRequest
+from .request import PLACEHOLDER_SOURCE, NotSent, ProbeRequest
 from .result import ProbeResult, provider_message, scrub_text
 
 TYPE_CHECKING = False
@@ -185,8 +185,8 @@ async def run(plans: Iterable[ProbeRequest | NotSent], *, timeout: float = DEFAU
     plans = list(plans)
     known: list[Secret | str] = list(secrets)
     for p in plans:
-        if isinstance(p, ProbeRequest):
-            known.append(p.secret)
+        if isinstance(p, ProbeRequest) and p.source != PLACEHOLDER_SOURCE:
+            known.append(p.secret)  # (Hermes' public placeholders are not secrets: hints may name them)
     results: list[ProbeResult | None] = [None] * len(plans)
     for i, p in enumerate(plans):
         if isinstance(p, NotSent):
