@@ -161,6 +161,29 @@ SCENARIOS = [
     # Hermes asks a local server for its model name when model.default is empty (blocked here).
     Sc("custom-local-no-key", "custom", config=cfg("custom", base_url="http://127.0.0.1:8080/v1"),
        network=True),
+    # --- credential headers on Anthropic-compatible hosts (Hermes 0.19's adapter) -------------
+    Sc("header-custom-anthropic-auth-token-env", "custom", env={"ANTHROPIC_AUTH_TOKEN": "{OAT}"},
+       config=cfg("custom", base_url="https://proxy.example.com/anthropic", api_key="{A}")),
+    Sc("header-commandcode-is-x-api-key-in-0.19", "custom",
+       config=cfg("custom", base_url="https://api.commandcode.ai/anthropic", api_key="{A}")),
+    Sc("header-nous-portal-is-x-api-key-in-0.19", "custom",
+       config=cfg("custom", base_url="https://inference-api.nousresearch.com/anthropic", api_key="{A}")),
+    Sc("header-azure-bearer", "custom",
+       config=cfg("custom", base_url="https://acme.services.ai.azure.com/anthropic", api_key="{A}")),
+    Sc("header-palantir-bearer", "custom",
+       config=cfg("custom", base_url="https://acme.palantirfoundry.com/api/v2/llm/proxy/anthropic",
+                  api_key="{A}")),
+    Sc("header-minimax-lookalike-host", "custom",
+       config=cfg("custom", base_url="https://api.minimax.io.example.com/anthropic", api_key="{A}")),
+    Sc("header-deepseek-anthropic-route", "deepseek",
+       dotenv="DEEPSEEK_API_KEY={A}\nDEEPSEEK_BASE_URL=https://api.deepseek.com/anthropic\n",
+       env={"ANTHROPIC_AUTH_TOKEN": "{OAT}"}, config=cfg("deepseek")),
+    Sc("header-minimax-with-anthropic-api-key-in-shell", "minimax", dotenv="MINIMAX_API_KEY={A}\n",
+       env={"ANTHROPIC_API_KEY": "{ANT}"}, config=MM),
+    Sc("header-anthropic-oauth-with-api-key-env", "anthropic",
+       dotenv="ANTHROPIC_TOKEN={OAT}\n", env={"ANTHROPIC_API_KEY": "{ANT}"}, config=cfg("anthropic")),
+    Sc("claude-config-dir-is-not-read-by-hermes", "anthropic", claude="{OAT}",
+       env={"CLAUDE_CONFIG_DIR": "MOVE_CLAUDE"}, config=cfg("anthropic")),
     # --- auth.json pool -----------------------------------------------------------------
     Sc("pool-manual-older-than-env", "deepseek", dotenv="DEEPSEEK_API_KEY={A}\n",
        auth=pool("deepseek", manual("{B}", 0)), config=cfg("deepseek")),
@@ -286,21 +309,25 @@ def setup(home, sc: Sc) -> dict[str, str]:
         path = home.claude_credentials(claude if not claude.startswith("RAW:") else "x" * 20)
         if claude.startswith("RAW:"):
             path.write_text(claude[4:])
+        if sc.env.get("CLAUDE_CONFIG_DIR") == "MOVE_CLAUDE":  # Claude Code's own override dir
+            moved = home.root / "claude-config"
+            path.parent.rename(moved)
+            keys["CLAUDE_DIR"] = str(moved)
     return keys
 
 
 @pytest.mark.parametrize("sc", SCENARIOS, ids=repr)
 def test_scenario_matches_hermes(home, oracle, sc: Sc):
     keys = setup(home, sc)
-    env = _fill(sc.env, keys)
+    env = {k: (keys["CLAUDE_DIR"] if v == "MOVE_CLAUDE" else v) for k, v in _fill(sc.env, keys).items()}
     ours, theirs = oracle.compare(home, sc.provider, env, requested=sc.requested,
                                   allow_network=sc.network)
     # Anthropic sentinels never leave through a non-Anthropic provider, in either tool.
     if sc.provider != "anthropic" and ours.credential is not None:
         assert ours.credential.secret.reveal() not in (keys["OAT"], keys["ANT"])
     for text in (str(ours.to_dict()), theirs["_stderr"]):
-        for value in keys.values():
-            assert value not in text
+        for name, value in keys.items():
+            assert name == "CLAUDE_DIR" or value not in text
 
 
 # --- the deliberate differences: Hermes sends these, we refuse (and explain why) --------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from .. import catalog
-from ..home import claude_credentials_path, hermes_home
+from ..home import hermes_home
 from ..secret import Secret
 from ..sources.auth_json import AuthSnapshot, read_auth_json
 from ..sources.claude_code import OAuthFile, read_oauth_file
@@ -103,11 +103,18 @@ class Inputs:
                         d.values.get(name) if name in d.values else None,
                         self.environ.get(name))
 
+    @property
+    def claude_path(self) -> str:
+        """Where Hermes looks for Claude Code's login: ``$HOME/.claude/.credentials.json``."""
+        home = self.environ.get("HOME") or os.path.expanduser("~")
+        return os.path.join(home, ".claude", ".credentials.json")
+
     def anthropic_discovery(self) -> tuple[OAuthFile | None, OAuthFile | None]:
         """Claude Code's credentials and Hermes' own PKCE file. Gated: native Anthropic only."""
         if self._discovery is None:
             self.discovery_reads += 1
-            claude = read_oauth_file(claude_credentials_path(self.environ), nested_key="claudeAiOauth")
+            # Hermes 0.19 reads Path.home()/.claude only; it ignores CLAUDE_CONFIG_DIR.
+            claude = read_oauth_file(self.claude_path, nested_key="claudeAiOauth")
             pkce = read_oauth_file(os.path.join(self.home, ".anthropic_oauth.json"), nested_key=None)
             self._discovery = (claude, pkce)
         return self._discovery

@@ -15,6 +15,8 @@ key in its own header, and resolves to "no credential" rather than a borrowed on
 
 from __future__ import annotations
 
+import os
+
 from .. import catalog
 from ..catalog.model import (
     ANTHROPIC,
@@ -23,8 +25,10 @@ from ..catalog.model import (
     CHAT,
     EXTERNAL_PROCESS,
     H_BEARER,
+    H_X_API_KEY,
     RESPONSES,
 )
+from ..home import claude_credentials_path
 from ..secret import Secret
 from . import endpoints as ep
 from .inputs import Inputs, strip_non_ascii
@@ -552,6 +556,11 @@ class _Resolver:
         found: list[tuple[str, object]] = []
         if native:
             claude, pkce = inputs.anthropic_discovery()
+            moved = claude_credentials_path(inputs.environ)
+            if moved != inputs.claude_path and os.path.exists(moved):
+                res.warnings.append(
+                    f"Claude Code's login is at {moved} (CLAUDE_CONFIG_DIR), but Hermes 0.19 reads only "
+                    f"{inputs.claude_path}; it will not find this login")
             for label, f in (("hermes-pkce", pkce), ("claude-code", claude)):
                 if f is None:
                     continue
@@ -829,6 +838,34 @@ class _Resolver:
             res.auth_header, res.header_rule = H_BEARER, "OpenAI-compatible: Authorization: Bearer"
         res.oauth = bool(res.native_anthropic and key and ep.is_oauth_token(key))
 
+    def _sdk_env_fill(self, key: str) -> None:
+        """The second header Hermes 0.19's Anthropic SDK adds from the environment.
+
+        ``build_anthropic_client`` passes the key as ``auth_token`` *or* ``api_key``
+        and does not omit the other; anthropic 0.87 (what Hermes installs) then
+        fills it from ``ANTHROPIC_API_KEY`` / ``ANTHROPIC_AUTH_TOKEN`` and sends both
+        headers. (``api.client_kwargs`` omits it; this explains what Hermes does.)
+        """
+        res = self.res
+        host = ep.hostname(res.base_url) or "api.anthropic.com"
+        if res.auth_header == H_BEARER:
+            var, header = "ANTHROPIC_API_KEY", "X-Api-Key"
+        elif res.auth_header == H_X_API_KEY:
+            var, header = "ANTHROPIC_AUTH_TOKEN", "Authorization: Bearer"
+        else:
+            return
+        other = self._os_value(var)
+        if not other or other == key:
+            return
+        leak = "" if ep.host_matches(res.base_url or "https://api.anthropic.com", "anthropic.com") \
+            else " — an Anthropic credential sent to a third party"
+        res.warnings.append(
+            f"{var} is set ({Secret(other).masked}): Hermes 0.19 passes this endpoint's key as "
+            f"{'auth_token' if res.auth_header == H_BEARER else 'api_key'} only, and its Anthropic "
+            f"SDK (0.87) fills the other argument from {var}, so {host} also receives it as "
+            f"{header}{leak}. Unset {var} in Hermes' environment (the hermes-accounts plugin "
+            "sends exactly one header)")
+
     def _notes(self) -> None:
         p, res, inputs = self.p, self.res, self.inputs
         if p.id in ("minimax", "minimax-cn") and res.base_url:
@@ -842,10 +879,11 @@ class _Resolver:
                 if inputs.env(stale).effective:
                     res.warnings.append(f"{stale} is set but Hermes never reads it; the key "
                                         f"belongs in {p.primary_env_var}")
-        if p.id == "anthropic" or res.api_mode == ANTHROPIC:
-            if inputs.env("ANTHROPIC_AUTH_TOKEN").effective:
-                res.warnings.append("ANTHROPIC_AUTH_TOKEN is set but Hermes never reads it "
-                                    "(Claude Code's name); use ANTHROPIC_TOKEN or ANTHROPIC_API_KEY")
+        if res.api_mode == ANTHROPIC and res.credential is not None and res.credential.secret:
+            self._sdk_env_fill(res.credential.secret.reveal())
+        elif p.id == "anthropic" and inputs.env("ANTHROPIC_AUTH_TOKEN").effective:
+            res.warnings.append("ANTHROPIC_AUTH_TOKEN is set but Hermes never reads it "
+                                "(Claude Code's name); use ANTHROPIC_TOKEN or ANTHROPIC_API_KEY")
         if p.id != "anthropic" and res.api_mode == ANTHROPIC:
             present = [v for v in ANTHROPIC_DISCOVERY_VARS if inputs.env(v).effective]
             if present:

@@ -37,6 +37,8 @@ class _Fallback(Exception):
 
 
 _PLAIN_BAD_START = set("&*!|>[]{}%@`,?")
+# Plain scalars YAML 1.1 (PyYAML) does not read as strings.
+_YAML11_WORDS = frozenset({"yes", "no", "on", "off", "true", "false", "y", "n"})
 
 
 def _scalar(raw: str) -> str | None:
@@ -68,6 +70,8 @@ def _scalar(raw: str) -> str | None:
     lowered = text.lower()
     if lowered in ("null", "~", ""):
         return None
+    if lowered in _YAML11_WORDS or text[0] in "+-.0123456789=<":
+        raise _Fallback  # PyYAML would make it a bool/number/date/merge key, not this string
     return text
 
 
