@@ -113,7 +113,7 @@ def test_unwritable_directory_simulated(tmp_path, backup_dir, monkeypatch) -> No
     def denied(*a, **k):  # type: ignore[no-untyped-def]
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(atomic, "_mkstemp", denied)
     with pytest.raises(atomic.WriteError) as exc:
         atomic.commit(str(tmp_path), [atomic.Change(atomic.snapshot(str(target)), b"N=1\n", 0o600)])
     assert "cannot write to" in str(exc.value) and target.read_bytes() == b"KEEP=1\n"

@@ -319,3 +319,37 @@ def test_generated_strategy_produces_interesting_files() -> None:
 
     probe()
     assert {"crlf", "bom", "export", "unicode", "fixed"} <= seen
+
+
+LINE_CHARS = st.sampled_from(list("AB_=#'\" \t\\xé1$-{}") + ["export ", "KEY", "=\"", "='", "\r\n", "\n"])
+
+
+VALUE_CHARS = st.text(alphabet=st.sampled_from(list("ab1 #'\"\\=é\t")), max_size=8)
+STRUCTURED = st.builds(
+    lambda ind, exp, key, sp1, sp2, val, com: f"{ind}{exp}{key}{sp1}={sp2}{val}{com}",
+    st.sampled_from(["", " ", "\t"]), st.sampled_from(["", "export ", "export\t"]),
+    st.sampled_from(["A", "KEY", "A_B", "'Q'"]), st.sampled_from(["", " "]),
+    st.sampled_from(["", " ", "  "]),
+    st.one_of(VALUE_CHARS, VALUE_CHARS.map(lambda v: f"'{v}'"), VALUE_CHARS.map(lambda v: f'"{v}"')),
+    st.sampled_from(["", " ", " # c", "# c", "\t#c"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(st.one_of(STRUCTURED, st.lists(LINE_CHARS, max_size=8).map("".join)), max_size=12),
+       newline=st.sampled_from(["\n", "\r\n"]))
+def test_statements_match_python_dotenv_on_arbitrary_text(lines: list[str], newline: str) -> None:
+    """The editor's reading (fast path + grammar) is python-dotenv's own, statement by statement."""
+    import io
+
+    from dotenv.parser import parse_stream
+
+    text = newline.join(lines)
+    theirs = list(parse_stream(io.StringIO(text)))
+    try:
+        doc = EnvDoc.parse(text.encode())
+    except EnvFileError:
+        assert any(b.error for b in theirs)
+        return
+    assert not any(b.error for b in theirs)
+    assert [(s.key, s.value) for s in doc.bindings()] == [(b.key, b.value) for b in theirs if b.key]
+    assert doc.to_bytes() == text.encode()

@@ -157,3 +157,23 @@ def test_corrupt_accounts_index_leaves_keys_in_place(h) -> None:
     (h.path / "accounts.json").write_text("{not json")
     p = _plan(h)
     assert not p.changed and any("accounts.json" in w for w in p.warnings)
+
+
+def test_a_rule_bug_is_caught_before_anything_is_written(h, monkeypatch) -> None:
+    """The safety net: if an edit changed a variable no rule meant to change, nothing is written."""
+    from hermes_accounts.files import dotenv_clean
+
+    env = h.dotenv("A=1\nB=${A}-x\nGLM_API_KEY=\n")
+    before = env.read_bytes()
+    real_clean = dotenv_clean.clean
+
+    def buggy(doc, *a, **k):  # type: ignore[no-untyped-def]
+        result = real_clean(doc, *a, **k)
+        doc.remove(doc.bindings()[0])  # drops A, which B expands
+        return result
+
+    monkeypatch.setattr(plan, "clean", buggy)
+    with pytest.raises(plan.PlanError) as exc:
+        plan.run(str(h.path), lambda: _plan(h))
+    assert "would change A, B unexpectedly" in str(exc.value)
+    assert env.read_bytes() == before

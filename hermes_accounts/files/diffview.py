@@ -15,7 +15,11 @@ import difflib
 import re
 
 from ..secret import mask, redact
-from .dotenv_edit import EnvDoc
+from .dotenv_edit import EnvDoc, Statement
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _NEWLINE = re.compile(r"\r\n|\n|\r")
 _NEWLINE_KEEP = re.compile(r"(\r\n|\n|\r)")
@@ -53,28 +57,74 @@ def _mask_comment_line(line: str) -> str:
     return _mask_token_like(line)
 
 
-def env_display_lines(doc: EnvDoc) -> list[str]:
-    """The doc's physical lines (without line endings), values masked, line count unchanged."""
-    parts: list[str] = []
-    for st in doc.statements:
-        parts.append(st.lead)
-        body = st.body
-        span = st.value_span() if st.key else None
-        if span is not None and st.value is not None:
-            start, end, quote = span
-            if st.key.endswith("_URL"):  # type: ignore[union-attr]
-                shown = _mask_url(body[start:end])
-            else:
-                extra = len(_NEWLINE.findall(body[start:end]))
-                inner = "…" if extra else (mask(st.value) if st.value else "")
-                shown = quote + inner + "\n…" * extra + quote
-            body = body[:start] + shown + body[end:]
+def _display_statement(st: Statement) -> str:
+    body = st.body
+    span = st.value_span() if st.key else None
+    if span is not None and st.value is not None:
+        start, end, quote = span
+        if st.key.endswith("_URL"):  # type: ignore[union-attr]
+            shown = _mask_url(body[start:end])
         else:
-            pieces = _NEWLINE_KEEP.split(body)
-            pieces[0::2] = [_mask_comment_line(p) for p in pieces[0::2]]
-            body = "".join(pieces)
-        parts.append(body)
-    return raw_lines("".join(parts))
+            extra = len(_NEWLINE.findall(body[start:end]))
+            inner = "…" if extra else (mask(st.value) if st.value else "")
+            shown = quote + inner + "\n…" * extra + quote
+        return st.lead + body[:start] + shown + body[end:]
+    pieces = _NEWLINE_KEEP.split(body)
+    pieces[0::2] = [_mask_comment_line(p) for p in pieces[0::2]]
+    return st.lead + "".join(pieces)
+
+
+class EnvDisplay:
+    """The doc's physical lines with values masked, rendered only where a hunk needs them.
+
+    Same length as the raw lines; a 2,000-line file with three changes renders
+    a few statements, not 2,000.
+    """
+
+    def __init__(self, doc: EnvDoc) -> None:
+        self.statements = doc.statements
+        self.starts: list[int] = []   # first physical line (0-based) of each statement
+        n = 0
+        for st in self.statements:
+            self.starts.append(n)
+            n += count_lines(st.text)
+        self.total = n
+        self._cache: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return self.total
+
+    def _lines_of(self, i: int) -> list[str]:
+        if i not in self._cache:
+            self._cache[i] = raw_lines(_display_statement(self.statements[i]))
+        return self._cache[i]
+
+    def __getitem__(self, item: slice) -> list[str]:
+        import bisect
+
+        start, stop, _ = item.indices(self.total)
+        out: list[str] = []
+        i = max(0, bisect.bisect_right(self.starts, start) - 1)
+        while i < len(self.statements) and self.starts[i] < stop:
+            lines = self._lines_of(i)
+            base = self.starts[i]
+            out.extend(ln for k, ln in enumerate(lines, base) if start <= k < stop)
+            i += 1
+        return out
+
+
+def env_display_lines(doc: EnvDoc) -> list[str]:
+    """Every physical line of the doc, values masked (see :class:`EnvDisplay`)."""
+    d = EnvDisplay(doc)
+    return d[0:len(d)]
+
+
+def count_lines(text: str) -> int:
+    """``len(raw_lines(text))`` without building the list."""
+    if not text:
+        return 0
+    n = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return n if text.endswith(("\n", "\r")) else n + 1
 
 
 def raw_lines(text: str) -> list[str]:
@@ -96,14 +146,67 @@ def yaml_display_lines(text: str) -> list[str]:
     return out
 
 
-def unified(a_raw: list[str], b_raw: list[str], a_shown: list[str], b_shown: list[str],
-            a_name: str, b_name: str, secrets: list[str], context: int = 3) -> str:
+Opcode = tuple[str, int, int, int, int]
+
+
+def env_opcodes(before: EnvDoc, after: EnvDoc) -> list[Opcode]:
+    """Exact line opcodes of an edited doc: statement by statement, no diff search.
+
+    ``after`` is ``before`` with some statements rewritten (same statements,
+    same order), so what changed is known; a generic diff of a 2,000-line file
+    full of blank lines would cost seconds and could mis-align equal lines.
+    """
+    ops: list[Opcode] = []
+    i = j = 0
+    for old_st, new_st in zip(before.statements, after.statements, strict=True):
+        for old, new in ((old_st.lead, new_st.lead), (old_st.body, new_st.body)):
+            n_old = count_lines(old)
+            n_new = count_lines(new)
+            tag = "equal" if old == new else "replace"
+            if n_old or n_new:
+                _push(ops, tag, i, i + n_old, j, j + n_new)
+            i += n_old
+            j += n_new
+    return ops
+
+
+def trimmed_opcodes(a: list[str], b: list[str]) -> list[Opcode]:
+    """Opcodes for a local edit (config.yaml): common head and tail, then difflib on the middle."""
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while (tail < len(a) - head and tail < len(b) - head
+           and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]):
+        tail += 1
+    ops: list[Opcode] = []
+    if head:
+        _push(ops, "equal", 0, head, 0, head)
+    mid = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
+    for tag, i1, i2, j1, j2 in mid.get_opcodes():
+        _push(ops, "equal" if tag == "equal" else "replace", head + i1, head + i2, head + j1, head + j2)
+    if tail:
+        _push(ops, "equal", len(a) - tail, len(a), len(b) - tail, len(b))
+    return ops
+
+
+def _push(ops: list[Opcode], tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
+    if ops and ops[-1][0] == tag and ops[-1][2] == i1 and ops[-1][4] == j1:
+        ops[-1] = (tag, ops[-1][1], i2, ops[-1][3], j2)
+    else:
+        ops.append((tag, i1, i2, j1, j2))
+
+
+def unified(a_raw: list[str], b_raw: list[str], a_shown: Sequence[str], b_shown: Sequence[str],
+            a_name: str, b_name: str, secrets: list[str], context: int = 3,
+            ops: list[Opcode] | None = None) -> str:
     """A unified diff matched on the raw lines, printed from the masked ones."""
     if len(a_shown) != len(a_raw) or len(b_shown) != len(b_raw):
         # never fall back to raw text: mask the whole line instead
         a_shown = [_mask_token_like(x) for x in a_raw] if len(a_shown) != len(a_raw) else a_shown
         b_shown = [_mask_token_like(x) for x in b_raw] if len(b_shown) != len(b_raw) else b_shown
-    matcher = difflib.SequenceMatcher(None, a_raw, b_raw, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [], [])
+    matcher.opcodes = ops if ops is not None else trimmed_opcodes(a_raw, b_raw)  # type: ignore[attr-defined]
     out: list[str] = []
     for group in matcher.get_grouped_opcodes(context):
         if not out:
@@ -117,7 +220,16 @@ def unified(a_raw: list[str], b_raw: list[str], a_shown: list[str], b_shown: lis
             out += ["-" + x for x in a_shown[a1:a2]]
             out += ["+" + x for x in b_shown[b1:b2]]
     text = "\n".join(out)
-    return redact(text, [s for s in secrets if len(s) >= 8]) + ("\n" if out else "")
+    return _redact(text, secrets) + ("\n" if out else "")
+
+
+def _redact(text: str, secrets: list[str]) -> str:
+    """:func:`secret.redact`, but linear: only secrets whose first 8 characters occur are tried."""
+    cands = {s for s in secrets if len(s) >= 8}
+    if not cands or not text:
+        return text
+    grams = {text[i:i + 8] for i in range(len(text) - 7)}
+    return redact(text, [s for s in cands if s[:8] in grams])
 
 
 def _range(start: int, stop: int) -> str:

@@ -26,8 +26,6 @@ before and after, through Hermes' sanitiser and python-dotenv's grammar.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .. import catalog
 from ..resolver import endpoints as ep
 from ..secret import Secret
@@ -45,32 +43,49 @@ MINIMAX_HOSTS = ("api.minimax.io", "api.minimaxi.com", "api.minimax.chat", "api.
 ABSENT = object()
 
 
-@dataclass
 class Fix:
     """One named change: where, which variable, what happened and why."""
 
-    line: int
-    key: str
-    action: str      # removed | commented | rewritten | kept
-    reason: str
+    __slots__ = ("action", "key", "line", "reason")
+
+    def __init__(self, line: int, key: str, action: str, reason: str) -> None:
+        self.line = line
+        self.key = key
+        self.action = action    # removed | commented out | rewritten
+        self.reason = reason
 
     def describe(self, path: str) -> str:
         return f"{path}:{self.line}  {self.key}: {self.action} — {self.reason}"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fix) and (self.line, self.key, self.action, self.reason) == (
+            other.line, other.key, other.action, other.reason)
 
-@dataclass
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Fix({self.line}, {self.key!r}, {self.action!r})"
+
+
 class KeyringEntry:
-    provider: str
-    account: str
-    fingerprint: str
+    """An active keyring account whose provider reads some variable."""
+
+    __slots__ = ("account", "fingerprint", "provider")
+
+    def __init__(self, provider: str, account: str, fingerprint: str) -> None:
+        self.provider = provider
+        self.account = account
+        self.fingerprint = fingerprint
 
 
-@dataclass
 class CleanResult:
-    fixes: list[Fix] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    # variable -> expected python-dotenv value afterwards (ABSENT: no longer set)
-    expected: dict[str, object] = field(default_factory=dict)
+    __slots__ = ("expected", "fixes", "warnings")
+
+    def __init__(self) -> None:
+        self.fixes: list[Fix] = []
+        self.warnings: list[str] = []
+        # variable -> expected python-dotenv value afterwards (ABSENT: no longer set)
+        self.expected: dict[str, object] = {}
 
 
 def provider_vars() -> tuple[dict[str, str], frozenset[str]]:
@@ -302,11 +317,22 @@ def hermes_view(text: str, environ: Mapping[str, str]) -> dict[str, str | None]:
     return dotenv_grammar.resolve(bindings, environ, override=True)
 
 
-def verify(before: str, after: str, environ: Mapping[str, str],
+def dotenv_view(bindings: list[tuple[str, str | None]], environ: Mapping[str, str]) -> dict[str, str | None]:
+    """python-dotenv's values (``load_dotenv(override=True)``) for parsed bindings, ``${}`` expanded."""
+    return dotenv_grammar.resolve(bindings, environ, override=True)
+
+
+def verify(before: EnvDoc, after_text: str, environ: Mapping[str, str],
            expected: dict[str, object]) -> list[str]:
-    """Variables whose value changed though no rule meant to change them (empty: all good)."""
-    old = hermes_view(before, environ)
-    new = hermes_view(after, environ)
+    """Variables whose value changed though no rule meant to change them (empty: all good).
+
+    ``after_text`` is parsed afresh, so an edit that reads back differently from
+    what it meant is caught too. Hermes' sanitiser is not needed here: it works
+    line by line, and every line no rule owns is byte-identical before and after.
+    """
+    after = EnvDoc.parse(after_text.encode("utf-8"))
+    old = dotenv_view([(s.key, s.value) for s in before.bindings()], environ)  # type: ignore[misc]
+    new = dotenv_view([(s.key, s.value) for s in after.bindings()], environ)  # type: ignore[misc]
     bad = []
     for key in sorted(set(old) | set(new)):
         want = expected.get(key, old.get(key, ABSENT) if key in old else ABSENT)

@@ -80,6 +80,9 @@ class Statement:
         return f"Statement(line={self.line}, key={self.key!r})"
 
 
+_Row = tuple[str, str, "str | None", "str | None", int, bool]
+
+
 class EnvDoc:
     """A parsed ``.env``: the statements plus how to encode them back to the same bytes."""
 
@@ -123,21 +126,14 @@ class EnvDoc:
             raise EnvFileError(f"{path} starts with two byte-order marks; remove them "
                                "(nothing was written)")
         statements: list[Statement] = []
-        line = 1
-        for b in _statements(text):
-            lead_len = _LEAD.match(b.original).end()  # type: ignore[union-attr]
-            # keep the statement's own indentation with its body
-            nl_end = max(b.original.rfind("\n", 0, lead_len), b.original.rfind("\r", 0, lead_len)) + 1
-            lead, body = b.original[:nl_end], b.original[nl_end:]
-            start_line = line + len(_NEWLINE.findall(lead))
-            if b.error:
+        for lead, body, key, value, start_line, error in _statements(text):
+            if error:
                 head = body.strip().split("=", 1)[0][:40]
                 raise EnvFileError(
                     f"{path}:{start_line}: python-dotenv cannot parse the line starting "
                     f"{head!r} (Hermes ignores it); fix or delete that line and run again "
                     "(nothing was written)")
-            statements.append(Statement(len(statements), lead, body, b.key, b.value, start_line))
-            line += len(_NEWLINE.findall(b.original))
+            statements.append(Statement(len(statements), lead, body, key, value, start_line))
         doc = cls(statements, bom=bom, newline=_dominant_newline(text), note=note)
         if doc.text() != text:  # pragma: no cover - guards the grammar port
             raise EnvFileError(f"{path}: internal error splitting the file; nothing was written")
@@ -145,6 +141,11 @@ class EnvDoc:
 
     def text(self) -> str:
         return "".join(s.text for s in self.statements)
+
+    def clone(self) -> EnvDoc:
+        """An independent copy to edit (parsing a 2,000-line file twice costs more)."""
+        sts = [Statement(s.index, s.lead, s.body, s.key, s.value, s.line) for s in self.statements]
+        return EnvDoc(sts, bom=self.bom, newline=self.newline, note=self.note)
 
     def to_bytes(self) -> bytes:
         data = self.text().encode("utf-8")
@@ -189,16 +190,88 @@ class EnvDoc:
         st.value = value
 
 
-def _statements(text: str) -> Iterator[dotenv_grammar.Binding]:
-    """Every statement with its exact original text — comments and blank lines included.
+def _statements(text: str) -> Iterator[_Row]:
+    """(lead, body, key, value, line, error) for every statement, comments and blank lines included.
 
-    ``dotenv_grammar.parse`` skips plain comment/blank lines on its fast path
-    (the resolver does not need them); an editor needs every byte, so this
-    drives the full grammar, which is python-dotenv's own statement loop.
+    Plain lines (ASCII; a bare, ``'single'`` or ``"double"`` quoted value without
+    backslashes) are read with string methods, exactly as python-dotenv reads
+    them; anything else goes through the full grammar (python-dotenv's own
+    statement loop, ported in :mod:`~hermes_accounts.sources.dotenv_grammar`)
+    for one statement, which covers escapes and multi-line quoted values.
+    ``dotenv_grammar.parse`` itself skips comment and blank lines (the resolver
+    does not need them); an editor needs every byte.
     """
-    reader = dotenv_grammar._Reader(text)
-    while reader.has_next():
-        yield dotenv_grammar._parse_binding(reader)
+    pos, line, size = 0, 1, len(text)
+    lead_start, lead_line = 0, 1
+    reader = None
+    while pos < size:
+        end = text.find("\n", pos)
+        end = size if end < 0 else end + 1
+        raw = text[pos:end]
+        content = raw[:-2] if raw.endswith("\r\n") else raw[:-1] if raw.endswith("\n") else raw
+        if not content.strip(" \t") and content.isascii() and "\r" not in content:
+            pos, line = end, line + 1  # a blank line: part of the next statement's lead
+            continue
+        row = _plain(content, raw)
+        if row is not None:
+            key, value = row
+            yield text[lead_start:pos], raw, key, value, line, False
+            pos, line = end, line + 1
+            lead_start, lead_line = pos, line
+            continue
+        if reader is None:
+            reader = dotenv_grammar._Reader(text)
+        reader.pos, reader.line = lead_start, lead_line
+        b = dotenv_grammar._parse_binding(reader)
+        original = text[lead_start:reader.pos]
+        lead_len = _LEAD.match(original).end()  # type: ignore[union-attr]
+        # the statement's own indentation stays with its body
+        nl_end = max(original.rfind("\n", 0, lead_len), original.rfind("\r", 0, lead_len)) + 1
+        lead, body = original[:nl_end], original[nl_end:]
+        yield lead, body, b.key, b.value, lead_line + len(_NEWLINE.findall(lead)), b.error
+        pos, line = reader.pos, lead_line + len(_NEWLINE.findall(original))
+        lead_start, lead_line = pos, line
+    if lead_start < size:
+        yield text[lead_start:], "", None, None, line, False
+
+
+_NOT_PLAIN = ("\\", "\r")
+
+
+def _plain(content: str, raw: str) -> tuple[str | None, str | None] | None:
+    """(key, value) of a comment or plain ``[export ]KEY=value`` line; None: use the grammar."""
+    if not content.isascii() or any(c in content for c in _NOT_PLAIN) \
+            or not content.replace("\t", " ").isprintable():
+        return None
+    stripped = content.strip(" \t")
+    if stripped[0] == "#":
+        return None, None
+    body = stripped
+    if body.startswith("export") and body[6:7] in (" ", "\t"):
+        body = body[7:].lstrip(" \t")
+    key, eq, rest = body.partition("=")
+    key = key.rstrip(" \t")
+    if not eq or not key or any(c in key for c in " \t#'\""):
+        return None
+    value = rest.lstrip(" \t")
+    spaced = len(value) < len(rest)
+    if not value:
+        return key, ""
+    quote = value[0]
+    if quote in ("'", '"'):
+        close = value.find(quote, 1)
+        if close < 0:
+            return None
+        tail = value[close + 1:].strip(" \t")
+        if tail and tail[0] != "#":
+            return None
+        return key, value[1:close]
+    if value[0] == "#" and spaced:
+        return key, ""  # `KEY= # note`: python-dotenv reads an empty value
+    if "'" in value or '"' in value:
+        return None
+    cut = _INLINE_COMMENT.search(value)
+    return key, (value[:cut.start()] if cut else value).rstrip()
 
 
 def quote_value(value: str, prefer: str = "") -> str:

@@ -13,7 +13,6 @@ kept, never overwritten.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from . import atomic
 from .config_edit import ConfigDoc, ConfigFileError
@@ -32,30 +31,39 @@ class PlanError(ValueError):
     """A file cannot be cleaned or edited safely; one line, nothing was written."""
 
 
-@dataclass
 class FilePlan:
     """One file: what it is now, what it becomes (None: unchanged), and the masked diff."""
 
-    name: str
-    snap: atomic.Snapshot
-    new: bytes | None = None
-    mode: int = 0o600
-    diff: str = ""
-    backup: str | None = None
+    __slots__ = ("backup", "diff", "mode", "name", "new", "snap")
+
+    def __init__(self, name: str, snap: atomic.Snapshot, *, mode: int = 0o600) -> None:
+        self.name = name
+        self.snap = snap
+        self.new: bytes | None = None
+        self.mode = mode
+        self.diff = ""
+        self.backup: str | None = None
 
     @property
     def changed(self) -> bool:
         return self.new is not None and (not self.snap.exists or self.new != self.snap.data)
 
+    def __repr__(self) -> str:
+        return f"FilePlan({self.name!r}, changed={self.changed})"
 
-@dataclass
+
 class Plan:
-    home: str
-    files: list[FilePlan] = field(default_factory=list)
-    fixes: list[str] = field(default_factory=list)      # "path:line  KEY: action — reason"
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)      # config changes, encoding notes
-    replanned: int = 0
+    """Both files' plans, the named fixes, warnings and notes (all secret-free text)."""
+
+    __slots__ = ("files", "fixes", "home", "notes", "replanned", "warnings")
+
+    def __init__(self, home: str) -> None:
+        self.home = home
+        self.files: list[FilePlan] = []
+        self.fixes: list[str] = []      # "path:line  KEY: action — reason"
+        self.warnings: list[str] = []
+        self.notes: list[str] = []      # config changes, encoding notes
+        self.replanned = 0
 
     @property
     def changed(self) -> bool:
@@ -66,6 +74,9 @@ class Plan:
 
     def file(self, name: str) -> FilePlan | None:
         return next((f for f in self.files if f.name == name), None)
+
+    def __repr__(self) -> str:
+        return f"Plan({self.home!r}, files={self.files!r}, fixes={len(self.fixes)})"
 
 
 def env_path(home: str) -> str:
@@ -146,13 +157,13 @@ AUTO = "auto"
 def _env_plan(home: str, snap: atomic.Snapshot, plan: Plan, environ: Mapping[str, str], *,
               verify_keyring: Callable[[str, str], str | None] | None, only_keyring: bool,
               providers: frozenset[str] | None) -> tuple[FilePlan, list[str]]:
-    from .diffview import env_display_lines, raw_lines, unified
+    from .diffview import EnvDisplay, env_opcodes, raw_lines, unified
 
     fp = FilePlan(".env", snap, mode=0o600)
     if not snap.exists:
         return fp, []
     before = load_env_doc(snap)
-    after = load_env_doc(snap)
+    after = before.clone()
     index = load_keyring_index(home, plan.warnings)
     entries = keyring_entries(index) if index is not None else {}
     result = clean(after, environ, keyring=entries, verify=verify_keyring,
@@ -163,7 +174,7 @@ def _env_plan(home: str, snap: atomic.Snapshot, plan: Plan, environ: Mapping[str
     secrets = [s.value for s in before.bindings() if s.value and not (s.key or "").endswith("_URL")]
     if not result.fixes and not after.note:
         return fp, secrets
-    bad = verify(before.text(), after.text(), environ, result.expected)
+    bad = verify(before, after.text(), environ, result.expected)
     if bad:
         raise PlanError(f"{snap.path}: cleaning would change {', '.join(bad[:5])} unexpectedly "
                         "(python-dotenv reads the result differently); nothing was written — "
@@ -171,19 +182,21 @@ def _env_plan(home: str, snap: atomic.Snapshot, plan: Plan, environ: Mapping[str
     plan.fixes.extend(f.describe(snap.path) for f in result.fixes)
     fp.new = after.to_bytes()
     fp.diff = unified(raw_lines(before.text()), raw_lines(after.text()),
-                      env_display_lines(before), env_display_lines(after),
-                      f"{snap.path}", f"{snap.path} (after)", secrets)
+                      EnvDisplay(before), EnvDisplay(after),
+                      f"{snap.path}", f"{snap.path} (after)", secrets,
+                      ops=env_opcodes(before, after))
     return fp, secrets
 
 
 def _config_plan(snap: atomic.Snapshot, plan: Plan, edit: Callable[[ConfigDoc, Plan], None] | None,
-                 secrets: list[str]) -> FilePlan:
+                 secrets: list[str], doc: ConfigDoc | None = None) -> FilePlan:
     from .diffview import raw_lines, unified, yaml_display_lines
 
     fp = FilePlan("config.yaml", snap, mode=snap.mode if snap.mode is not None else 0o600)
     if edit is None and not snap.exists:
         return fp
-    doc = load_config_doc(snap) if snap.exists else ConfigDoc("", path=snap.path)
+    if doc is None:
+        doc = load_config_doc(snap) if snap.exists else ConfigDoc("", path=snap.path)
     before = doc.text
     if edit is not None:
         try:
@@ -232,14 +245,14 @@ def plan_write(home: str, environ: Mapping[str, str] | None = None, *,
     plan = Plan(home)
     env_snap = _snap(env_path(home))
     cfg_snap = _snap(config_path(home)) if touch_config else None
-    if cfg_snap is not None and cfg_snap.exists:
-        load_config_doc(cfg_snap)  # validate before anything else
+    # validate config.yaml before anything else: a file Hermes cannot read stops both
+    cfg_doc = load_config_doc(cfg_snap) if cfg_snap is not None and cfg_snap.exists else None
     env_fp, secrets = _env_plan(home, env_snap, plan, env,
                                 verify_keyring=verify_keyring,  # type: ignore[arg-type]
                                 only_keyring=only_keyring, providers=providers)
     plan.files.append(env_fp)
     if cfg_snap is not None:
-        plan.files.append(_config_plan(cfg_snap, plan, config_edit, secrets))
+        plan.files.append(_config_plan(cfg_snap, plan, config_edit, secrets, doc=cfg_doc))
     return plan
 
 
