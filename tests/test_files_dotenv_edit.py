@@ -321,7 +321,7 @@ def test_generated_strategy_produces_interesting_files() -> None:
     assert {"crlf", "bom", "export", "unicode", "fixed"} <= seen
 
 
-LINE_CHARS = st.sampled_from(list("AB_=#'\" \t\\xé1$-{}") + ["export ", "KEY", "=\"", "='", "\r\n", "\n"])
+LINE_CHARS = st.sampled_from([*"AB_=#'\" \t\\xé1$-{}", "export ", "KEY", "=\"", "='", "\r\n", "\n"])
 
 
 VALUE_CHARS = st.text(alphabet=st.sampled_from(list("ab1 #'\"\\=é\t")), max_size=8)
