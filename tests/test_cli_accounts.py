@@ -342,3 +342,4 @@ def test_no_keyring_backend_at_all_is_explained(home):
                         env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}), key)
     assert r.returncode == 1 and "no keyring backend" in r.stderr and "--store dotenv" in r.stderr
     assert not (home.path / "accounts.json").exists()
+

@@ -205,3 +205,58 @@ def test_import_routes_openrouter_key_in_openai_var(tmp_path):
     (tmp_path / ".env").write_text(f"OPENAI_API_KEY={key}\n")
     [item] = find_importable(str(tmp_path), load_index(str(tmp_path)))
     assert item.provider == "openrouter"
+
+
+def test_moving_a_dotenv_account_to_the_keyring(tmp_path, mem):
+    store = AccountStore(str(tmp_path), mem)
+    key = sentinel()
+    store.set("deepseek", "main", Secret(key), store="dotenv")
+    store.set("deepseek", "main", Secret(key))  # now into the keyring: the plaintext copy goes
+    assert mem.entries == {"deepseek/main": key}
+    assert "DEEPSEEK_API_KEY" not in (tmp_path / ".env").read_text()
+    assert store.index.get("deepseek", "main").store == "keyring"
+
+
+def test_moving_to_keyring_keeps_a_dotenv_line_edited_meanwhile(tmp_path, mem):
+    store = AccountStore(str(tmp_path), mem)
+    store.set("deepseek", "main", Secret(sentinel()), store="dotenv")
+    theirs = sentinel()
+    (tmp_path / ".env").write_text(f"DEEPSEEK_API_KEY={theirs}\n")
+    store.set("deepseek", "main", Secret(sentinel()))
+    assert (tmp_path / ".env").read_text() == f"DEEPSEEK_API_KEY={theirs}\n"
+
+
+class SlowBackend(MemoryBackend):
+    """A keyring that takes a while to write: widens the window between reading and saving the index."""
+
+    def set(self, username, secret, label):
+        import time
+
+        time.sleep(0.05)
+        super().set(username, secret, label)
+
+
+def test_concurrent_writers_lose_no_index_update(tmp_path):
+    """Each thread is a separate writer (own lock descriptor, as another process would be)."""
+    import threading
+
+    backend = SlowBackend()
+    providers = ["deepseek", "xai", "nvidia", "huggingface", "fireworks", "zai"]
+    start = threading.Barrier(len(providers))
+    errors = []
+
+    def one(pid):
+        store = AccountStore(str(tmp_path), backend)
+        start.wait()
+        try:
+            store.set(pid, "default", Secret(sentinel()))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(p,)) for p in providers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    assert sorted(load_index(str(tmp_path)).providers) == sorted(providers)

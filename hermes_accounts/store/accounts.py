@@ -20,6 +20,9 @@ from .index import AccountIndex, AccountMeta, load_index, now_iso
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Container
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 
@@ -81,6 +84,29 @@ class Status:
                 "status": self.state, "problem": self.problem or None}
 
 
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    """Run an operation under the home's writer lock, on an index re-read under that lock.
+
+    The same ``$HERMES_HOME/.hermes-accounts.lock`` the ``.env``/``config.yaml``
+    writers hold, so ``set`` in one terminal and ``write``/``import`` in another
+    cannot lose each other's index updates.
+    """
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self: AccountStore, *args: object, **kw: object) -> T:
+        from ..files.lock import LockTimeout, home_lock
+
+        try:
+            with home_lock(self.home):
+                self.index = load_index(self.home)
+                return method(self, *args, **kw)
+        except LockTimeout as exc:
+            raise AccountError(str(exc)) from None
+
+    return wrapper
+
+
 class AccountStore:
     """The accounts of one Hermes home. The keyring backend is opened on first use."""
 
@@ -123,6 +149,7 @@ class AccountStore:
         return Secret(value).fingerprint if value else None
 
     # -- operations --------------------------------------------------------------
+    @_locked
     def set(self, provider: str, account: str, secret: Secret, *, label: str | None = None,
             activate: bool = False, store: str = "keyring") -> tuple[AccountMeta, bool, AccountMeta | None]:
         """Store ``secret`` as PROVIDER/ACCOUNT. Returns (meta, is_active, previous meta)."""
@@ -153,10 +180,10 @@ class AccountStore:
         else:
             self._store_verified(username(p.id, account), secret,
                                  f"Hermes {p.name} key ({p.id}/{account})")
-            if old is not None and old.store == "dotenv":
+            if old is not None and old.store == "dotenv" and self._dotenv_fingerprint(var) == old.fingerprint:
                 from .dotenv_store import remove_var
 
-                remove_var(self.dotenv_path, var)
+                remove_var(self.dotenv_path, var)  # moved to the keyring: the plaintext copy goes
         stamp = now_iso()
         meta = AccountMeta(store, secret.fingerprint, secret.masked,
                            label if label is not None else (old.label if old else ""),
@@ -167,6 +194,7 @@ class AccountStore:
         self.index.save()
         return meta, pa.active == account, old
 
+    @_locked
     def remove(self, provider: str, account: str) -> tuple[AccountMeta, bool]:
         """Delete the key and the index entry. Returns (meta, whether the keyring/.env still had it)."""
         p = key_provider(provider)
@@ -189,6 +217,7 @@ class AccountStore:
         self.index.save()
         return meta, present
 
+    @_locked
     def activate(self, provider: str, account: str) -> AccountMeta:
         p = key_provider(provider)
         pa = self.index.providers.get(p.id)
@@ -209,6 +238,7 @@ class AccountStore:
         self.index.save()
         return meta
 
+    @_locked
     def rename(self, provider: str, old: str, new: str) -> AccountMeta:
         p = key_provider(provider)
         check_account_name(new)
