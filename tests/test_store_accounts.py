@@ -260,3 +260,21 @@ def test_concurrent_writers_lose_no_index_update(tmp_path):
         t.join(30)
     assert not errors
     assert sorted(load_index(str(tmp_path)).providers) == sorted(providers)
+
+
+def test_unknown_provider_in_a_hand_edited_index_is_reported_not_fatal(tmp_path, mem):
+    store = AccountStore(str(tmp_path), mem)
+    store.set("xai", "a", Secret(sentinel("xai-")))
+    data = json.loads((tmp_path / "accounts.json").read_text())
+    data["providers"]["nosuch"] = {"active": "x", "accounts": {"x": {"store": "dotenv", "fingerprint": "f",
+                                                                      "masked": "m"}}}
+    (tmp_path / "accounts.json").write_text(json.dumps(data))
+    rows, error = AccountStore(str(tmp_path), mem).statuses()
+    assert error is None
+    assert {(r.provider, r.state) for r in rows} == {("xai", "ok"), ("nosuch", "unknown")}
+    assert [r.to_dict()["source"] for r in rows if r.provider == "nosuch"] == ["dotenv:?"]
+
+
+def test_custom_endpoint_has_nothing_to_store(store):
+    with pytest.raises(UsageProblem, match=r"config\.yaml"):
+        store.set("custom", "default", Secret(sentinel()))

@@ -45,6 +45,10 @@ def check_account_name(name: str) -> str:
 def key_provider(name: str) -> catalog.Provider:
     """A catalog provider that takes API keys (raises for unknown ones or OAuth-only ones)."""
     p = catalog.get(name)
+    if not p.key_env_vars and p.auth_type == "api_key":
+        raise UsageProblem(f"{p.id} ({p.name}) takes its key from config.yaml (model.api_key or "
+                           "model.key_env), not from a provider variable; there is nothing to store "
+                           "per provider")
     if not p.key_env_vars:
         raise UsageProblem(f"{p.id} ({p.name}) does not use an API key (it signs in with "
                            f"{p.auth_type.replace('_', ' ')}); there is nothing to store")
@@ -70,8 +74,16 @@ class Status:
         self.account = account
         self.meta = meta
         self.active = active
-        self.state = state  # ok | missing | changed | untracked | unchecked
+        self.state = state  # ok | missing | changed | untracked | unchecked | unknown
         self.problem = problem
+
+    @property
+    def source(self) -> str:
+        """The label ``explain`` uses for this account's key."""
+        if self.meta is not None and self.meta.store == "dotenv":
+            p = catalog.lookup(self.provider)
+            return f"dotenv:{p.primary_env_var if p else '?'}"
+        return f"keyring:{self.provider}/{self.account}"
 
     def to_dict(self) -> dict[str, object]:
         m = self.meta
@@ -79,8 +91,7 @@ class Status:
                 "store": m.store if m else "keyring", "label": m.label if m else "",
                 "masked": m.masked if m else None, "fingerprint": m.fingerprint if m else None,
                 "created": m.created if m else None, "updated": m.updated if m else None,
-                "source": f"keyring:{self.provider}/{self.account}" if (not m or m.store == "keyring")
-                else f"dotenv:{key_provider(self.provider).primary_env_var}",
+                "source": self.source,
                 "status": self.state, "problem": self.problem or None}
 
 
@@ -293,8 +304,11 @@ class AccountStore:
         for r in rows:
             m = r.meta
             assert m is not None
-            if m.store == "dotenv":
-                var = key_provider(r.provider).primary_env_var or ""
+            known = catalog.lookup(r.provider)
+            if known is None or not known.key_env_vars:
+                r.state, r.problem = "unknown", f"{r.provider} is not a provider this version knows"
+            elif m.store == "dotenv":
+                var = known.primary_env_var or ""
                 fp = self._dotenv_fingerprint(var)
                 self._judge(r, fp, f"{var} is not in {self.dotenv_path}", "in .env")
             elif error is None:
