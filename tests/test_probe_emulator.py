@@ -294,3 +294,14 @@ def test_gemini_invalid_key_400_is_auth_failed(home, emu):
     r = probe(req)
     assert (r.outcome, r.status) == (o.AUTH_FAILED, 400)
     assert "API key not valid" in r.message and "x-goog-api-key" in r.hint
+
+
+def test_regional_providers_get_a_region_hint(home, emu):
+    """DashScope's real host, routed to the emulator: a rejected key gets the region explanation."""
+    req = planned(home, "alibaba", f"DASHSCOPE_API_KEY={sentinel('sk-')}\n")
+    assert req.url == "https://dashscope-intl.aliyuncs.com/compatible-mode/v1/models"
+    r = probe(req, transport=RouteToEmulator(emu.port))
+    assert (r.outcome, r.status) == (o.AUTH_FAILED, 401)
+    assert "DashScope keys are regional" in r.hint and "DASHSCOPE_BASE_URL" in r.hint
+    [seen] = emu.requests("dashscope-intl.aliyuncs.com")
+    assert seen.header("authorization") == f"Bearer {req.secret.reveal()}"

@@ -17,6 +17,21 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .request import ProbeRequest
 
+# Providers whose keys only work in their own region/plan: (host domain, what to say).
+REGIONAL = (
+    ("aliyuncs.com", "DashScope keys are regional: an international key (dashscope-intl.aliyuncs.com) "
+                     "fails on the China host (dashscope.aliyuncs.com) and vice versa; set "
+                     "DASHSCOPE_BASE_URL to your key's region"),
+    ("moonshot.ai", "Moonshot keys are regional: api.moonshot.ai takes global keys (kimi-coding), "
+                    "api.moonshot.cn takes China keys (kimi-coding-cn)"),
+    ("moonshot.cn", "Moonshot keys are regional: api.moonshot.cn takes China keys (kimi-coding-cn), "
+                    "api.moonshot.ai takes global keys (kimi-coding)"),
+    ("z.ai", "Z.AI keys belong to one plan and region (global, China, coding plan); a key on the "
+             "wrong one is rejected; set GLM_BASE_URL to your plan's endpoint"),
+    ("bigmodel.cn", "Z.AI keys belong to one plan and region (global, China, coding plan); set "
+                    "GLM_BASE_URL to your plan's endpoint"),
+)
+
 MINIMAX_URLS = "https://api.minimax.io/anthropic (global) or https://api.minimaxi.com/anthropic (China)"
 
 
@@ -111,6 +126,9 @@ def _auth_failed(req: ProbeRequest, ctx: Context) -> str:
             if ep.host_matches(req.url, "api.kimi.com") else ""
         return (f"{host} recognised {key} but denied access (HTTP 403): the key lacks access to this "
                 f"endpoint, plan or region{extra}")
+    for domain, region in REGIONAL:
+        if ep.host_matches(req.url, domain) and ctx.status == 401:
+            return f"{host} rejected {key}: {region}"
     if req.credential_header == H_X_API_KEY and "authorization" in msg:
         return (f"{host} asks for the key in Authorization, but it went as x-api-key because "
                 f"{req.header_rule}; this endpoint needs Bearer auth, which Hermes uses only for "

@@ -68,6 +68,8 @@ GEMINI_BEARER = {"error": {"code": 401, "status": "UNAUTHENTICATED",
 HOST_FAMILIES = {
     "api.minimax.io": "minimax", "api.minimaxi.com": "minimax", "api.anthropic.com": "anthropic",
     "generativelanguage.googleapis.com": "gemini", "openrouter.ai": "openrouter",
+    "dashscope-intl.aliyuncs.com": "openai", "dashscope.aliyuncs.com": "openai",
+    "api.moonshot.ai": "openai", "api.moonshot.cn": "openai", "api.deepseek.com": "openai",
 }
 FAMILIES = ("anthropic", "minimax", "compat", "openai", "gemini", "openrouter")
 
