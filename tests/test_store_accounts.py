@@ -278,3 +278,33 @@ def test_unknown_provider_in_a_hand_edited_index_is_reported_not_fatal(tmp_path,
 def test_custom_endpoint_has_nothing_to_store(store):
     with pytest.raises(UsageProblem, match=r"config\.yaml"):
         store.set("custom", "default", Secret(sentinel()))
+
+
+def test_file_backends_chosen_silently_are_refused(monkeypatch):
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    from hermes_accounts.store.backends import KeyringLibBackend
+
+    class Plaintext(KeyringBackend):
+        priority = 1
+
+        def get_password(self, service, username):
+            return None
+
+        def set_password(self, service, username, password):
+            raise AssertionError("must not be called")
+
+        def delete_password(self, service, username):
+            pass
+
+    Plaintext.__module__ = "keyrings.alt.file"
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Plaintext())
+    try:
+        with pytest.raises(KeyringUnavailable) as err:
+            KeyringLibBackend(2).set("xai/a", Secret(sentinel()), "l")
+        assert err.value.kind == "file-backend" and "--store dotenv" in str(err.value)
+    finally:
+        keyring.set_keyring(previous)

@@ -134,6 +134,26 @@ class MemoryBackend(Backend):
         return sorted(self.entries)
 
 
+def refuse_file_backends(kr: object) -> None:
+    """Refuse keyrings.alt / keyrings.cryptfile when keyring picked them on its own.
+
+    Those store keys in files (PlaintextKeyring: base64 only) or prompt on the
+    TTY for a master password; being handed one silently would be the plaintext
+    fallback users did not ask for. Naming one in ``PYTHON_KEYRING_BACKEND`` is
+    an explicit choice and is honoured.
+    """
+    from .errors import KeyringUnavailable
+
+    for b in getattr(kr, "backends", None) or [kr]:
+        module = type(b).__module__
+        if module.startswith(("keyrings.alt", "keyrings.cryptfile")):
+            raise KeyringUnavailable(
+                "file-backend", f"Python keyring picked {module}.{type(b).__name__}, a file, not an OS "
+                                "keyring",
+                "set up a real keyring (Secret Service, Keychain, Credential Manager), name that backend "
+                "in PYTHON_KEYRING_BACKEND if you really want it, or use `--store dotenv`")
+
+
 class KeyringLibBackend(Backend):
     """Python ``keyring``: macOS Keychain, Windows Credential Manager, configured backends."""
 
@@ -147,7 +167,10 @@ class KeyringLibBackend(Backend):
         if self._kr is None:
             import keyring
 
-            self._kr = keyring.get_keyring()
+            kr = keyring.get_keyring()
+            if not os.environ.get("PYTHON_KEYRING_BACKEND"):
+                refuse_file_backends(kr)
+            self._kr = kr
         return self._kr
 
     def get_many(self, usernames: Iterable[str]) -> dict[str, Secret | None]:
