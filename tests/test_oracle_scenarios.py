@@ -102,6 +102,19 @@ SCENARIOS = [
        config=cfg("deepseek")),
     Sc("malformed-line-then-key", "deepseek", dotenv="this is not valid\nDEEPSEEK_API_KEY={A}\n",
        config=cfg("deepseek")),
+    Sc("unterminated-quote", "deepseek", dotenv="DEEPSEEK_API_KEY='{A}\nOTHER=1\n", config=cfg("deepseek")),
+    Sc("quoted-hash-inside", "deepseek", dotenv='DEEPSEEK_API_KEY="{A}#x"\n', config=cfg("deepseek")),
+    Sc("surrounding-spaces", "deepseek", dotenv="DEEPSEEK_API_KEY=   {A}   \n", config=cfg("deepseek")),
+    Sc("export-with-quotes-and-crlf", "deepseek", dotenv='export DEEPSEEK_API_KEY="{A}"\r\n',
+       config=cfg("deepseek")),
+    Sc("utf16-with-shell-value", "minimax", dotenv="MINIMAX_API_KEY={A}\r\n", encoding="utf-16",
+       env={"MINIMAX_API_KEY": "{B}"}, config=MM),
+    Sc("key-without-equals", "deepseek", dotenv="DEEPSEEK_API_KEY\n", env={"DEEPSEEK_API_KEY": "{A}"},
+       config=cfg("deepseek")),
+    Sc("non-ascii-in-shell-key-no-dotenv", "deepseek", env={"DEEPSEEK_API_KEY": "{A}\u00e9"},
+       config=cfg("deepseek")),
+    Sc("non-ascii-in-shell-key-with-dotenv", "deepseek", dotenv="OTHER=1\n",
+       env={"DEEPSEEK_API_KEY": "{A}\u00e9"}, config=cfg("deepseek")),
     # --- base URLs and api modes ----------------------------------------------------
     Sc("model-base-url-same-provider", "minimax", dotenv="MINIMAX_API_KEY={A}\n",
        config=cfg("minimax", base_url="https://api.minimaxi.com/anthropic")),
@@ -141,6 +154,18 @@ SCENARIOS = [
     Sc("kimi-sk-kimi-redirect", "kimi-coding", dotenv="KIMI_API_KEY={KIMI}\n", config=cfg("kimi-coding")),
     Sc("kimi-sk-kimi-with-base-url-env", "kimi-coding",
        dotenv="KIMI_API_KEY={KIMI}\nKIMI_BASE_URL=https://api.moonshot.ai/v1\n", config=cfg("kimi-coding")),
+    Sc("kimi-cn-sk-kimi-no-redirect-in-pool", "kimi-coding-cn", dotenv="KIMI_CN_API_KEY={KIMI}\n",
+       config=cfg("kimi-coding-cn")),
+    Sc("kimi-second-var-sk-kimi", "kimi-coding", dotenv="KIMI_CODING_API_KEY={KIMI}\n",
+       config=cfg("kimi-coding")),
+    Sc("kimi-sk-kimi-with-model-base-url", "kimi-coding", dotenv="KIMI_API_KEY={KIMI}\n",
+       config=cfg("kimi-coding", base_url="https://cfg.example.com/v1")),
+    Sc("zai-cached-endpoint", "zai", dotenv="GLM_API_KEY=zai-fixed-key-0123456789\n",
+       auth={"version": 1, "providers": {"zai": {"detected_endpoint": {
+           "base_url": "https://open.bigmodel.cn/api/coding/paas/v4", "key_hash": "ZAIHASH"}}}},
+       config=cfg("zai")),
+    Sc("provider-env-var-vs-config", "minimax", dotenv="MINIMAX_API_KEY={A}\nDEEPSEEK_API_KEY={B}\n",
+       env={"HERMES_INFERENCE_PROVIDER": "deepseek"}, config=MM, requested=""),
     Sc("kimi-plain-key", "kimi-coding", dotenv="KIMI_API_KEY={A}\n", config=cfg("kimi-coding")),
     Sc("openrouter-sk-or", "openrouter", dotenv="OPENROUTER_API_KEY={OR}\n", config=cfg("openrouter")),
     Sc("openrouter-non-sk-or", "openrouter", dotenv="OPENROUTER_API_KEY={A}\n", config=cfg("openrouter")),
@@ -293,6 +318,11 @@ def _fill(text, keys: dict[str, str]):
 
 
 def setup(home, sc: Sc) -> dict[str, str]:
+    import hashlib
+
+    zai_hash = hashlib.sha256(b"zai-fixed-key-0123456789").hexdigest()[:16]
+    if isinstance(sc.auth, dict) and "ZAIHASH" in str(sc.auth):
+        sc.auth["providers"]["zai"]["detected_endpoint"]["key_hash"] = zai_hash
     keys = {"A": sentinel("k-a-"), "B": sentinel("k-b-"), "C": sentinel("k-c-"),
             "OAT": sentinel("sk-ant-oat01-"), "ANT": sentinel("sk-ant-api03-"),
             "KIMI": sentinel("sk-kimi-"), "OR": sentinel("sk-or-v1-")}

@@ -262,6 +262,13 @@ class _Resolver:
                 "or web page). Hermes 0.19 reads the .env value as it is and the request fails "
                 "(an HTTP header cannot carry them) — re-copy the key")
             return Secret(value)
+        if not self.inputs.dotenv.exists:
+            # The stripping pass runs only as part of loading $HERMES_HOME/.env.
+            self.res.warnings.append(
+                f"{where}: {var} contains non-ASCII characters (usually a key pasted from a PDF or "
+                "web page). Without a .env file Hermes 0.19 never strips them and the request "
+                "fails — re-copy the key")
+            return Secret(value)
         value, stripped = strip_non_ascii(var, value)
         if stripped:
             self.res.warnings.append(
@@ -518,8 +525,8 @@ class _Resolver:
     def _os_value(self, var: str) -> str:
         """``os.getenv(var)`` after Hermes loaded ``.env`` (python-dotenv, override=True)."""
         v = self.inputs.env(var)
-        raw = v.dotenv_dotenv if v.dotenv_dotenv is not None else v.shell
-        return strip_non_ascii(var, (raw or "").strip())[0]
+        raw = (v.dotenv_dotenv if v.dotenv_dotenv is not None else v.shell) or ""
+        return strip_non_ascii(var, raw.strip())[0] if self.inputs.dotenv.exists else raw.strip()
 
     def _anthropic_explicit(self) -> bool:
         """``is_provider_explicitly_configured("anthropic")`` (the PR #4210 gate on Claude Code)."""
