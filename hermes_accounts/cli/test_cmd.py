@@ -15,9 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
-    from ..probe.request import NotSent, ProbeRequest
     from ..probe.result import ProbeResult
-    from ..resolver.model import Resolution
 
 # Resolver warnings that mean the agent's request differs from this probe (shown in text mode;
 # --json carries every warning).
@@ -52,65 +50,6 @@ def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentPa
     p.set_defaults(handler=run)
 
 
-def _parse_target(text: str) -> tuple[str, str | None]:
-    from . import UsageError
-
-    name, _, account = text.partition("/")
-    if not name.strip() or (_ and not account.strip()):
-        raise UsageError(f"expected PROVIDER or PROVIDER/ACCOUNT, got {text!r}")
-    return name.strip(), (account.strip() or None)
-
-
-def _select(args: argparse.Namespace, inputs: object) -> tuple[list[tuple[Resolution, str | None]], list]:
-    """(resolution, account) pairs to test, and every resolution (for the secret set)."""
-    from .. import catalog
-    from ..resolver import resolve, resolve_all
-    from . import UsageError
-
-    everything = resolve_all(inputs)  # type: ignore[arg-type]
-    by_id = {r.provider: r for r in everything}
-    if args.targets and args.all:
-        raise UsageError("give PROVIDER names or --all, not both")
-    if args.base_url and len(args.targets) != 1:
-        raise UsageError("--base-url needs exactly one PROVIDER")
-    chosen: list[tuple[Resolution, str | None]] = []
-    if args.targets:
-        seen: set[tuple[str, str | None]] = set()
-        for text in args.targets:
-            name, account = _parse_target(text)
-            pid = catalog.get(name).id
-            if (pid, account) in seen:
-                continue
-            seen.add((pid, account))
-            res = resolve(pid, inputs, base_url=args.base_url) if (args.base_url or account) else by_id[pid]  # type: ignore[arg-type]
-            chosen.append((res, account))
-        return chosen, everything
-    active = inputs.configured_provider  # type: ignore[attr-defined]
-    if not args.all and active and active in by_id:
-        return [(by_id[active], None)], everything
-    for r in everything:
-        if r.credential is not None or r.active:
-            chosen.append((r, None))
-    return chosen, everything
-
-
-def _plans(chosen: list[tuple[Resolution, str | None]], inputs: object) -> list[ProbeRequest | NotSent]:
-    from ..probe import accounts, request
-    from . import UsageError
-
-    config_model = getattr(getattr(inputs, "config", None), "model", None) or {}
-    out: list[ProbeRequest | NotSent] = []
-    for res, account in chosen:
-        if account is not None:
-            try:
-                secret, source = accounts.load_account_secret(inputs.home, res.provider, account, res)  # type: ignore[attr-defined]
-                accounts.use_account(res, account, secret, source)
-            except accounts.AccountProblem as exc:
-                raise UsageError(str(exc)) from None
-        out.append(request.plan(res, account=account, config_model=config_model))
-    return out
-
-
 def _fmt_line(r: ProbeResult, width: int) -> list[str]:
     mark = MARKS.get(r.outcome, "\u2717")
     latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "\u2014"
@@ -134,7 +73,7 @@ def _fmt_line(r: ProbeResult, width: int) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ..probe import curl, outcomes, runner
+    from ..probe import curl, outcomes, runner, session
     from ..probe.request import ProbeRequest
     from ..resolver import Inputs, global_warnings
     from . import EXIT_FAIL, EXIT_NO_CREDENTIAL, EXIT_OK, UsageError, render
@@ -145,38 +84,33 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--deadline must be a positive number of seconds")
     deadline = args.deadline if args.deadline is not None else args.timeout * 3
     inputs = Inputs.load(args.home)
-    chosen, everything = _select(args, inputs)
-    if not chosen:
+    try:
+        plan = session.build(inputs, args.targets, all_=args.all, base_url=args.base_url)
+    except session.SelectionError as exc:
+        raise UsageError(str(exc)) from None
+    if not plan.requests:
         print("hermes-accounts: no provider has a usable credential; `hermes-accounts list --all` "
               "shows every provider", file=sys.stderr)
         return EXIT_NO_CREDENTIAL
-    plans = _plans(chosen, inputs)
-    secrets = [c.secret for r in everything for c in r.candidates if c.secret is not None]
-    secrets += [r.secret for r, _ in chosen if r.secret is not None]
-    curls = {i: curl.render(p) for i, p in enumerate(plans)
+    curls = {p.label: curl.render(p) for p in plan.requests
              if args.show_request and isinstance(p, ProbeRequest)}
-    width = max(len(p.label) for p in plans)
+    warnings_of = plan.warnings_by_label()
+    width = max(len(p.label) for p in plan.requests)
     if not args.json:
         for w in global_warnings(inputs):
             print(f"hermes-accounts: warning: {w}", file=sys.stderr)
 
-    def stream(result: ProbeResult) -> None:
-        if args.json:
-            return
-        sys.stdout.write("\n".join(_fmt_line(result, width)) + "\n")
-        sys.stdout.flush()
-
-    by_label = {plans[i].label: text for i, text in curls.items()}
-    warnings_of = {p.label: list(res.warnings) for p, (res, _) in zip(plans, chosen, strict=True)}
-
     def on_result(result: ProbeResult) -> None:
-        # Attach the curl text and the resolution's warnings before printing, so they stream with it.
-        result.curl = by_label.get(result.label, "")
+        # Attach the curl text and the resolution's warnings first, so they stream with the result.
+        result.curl = curls.get(result.label, "")
         result.warnings = warnings_of.get(result.label, [])
-        result.scrub(secrets)
-        stream(result)
-    results = runner.run_sync(plans, timeout=args.timeout, deadline=deadline, on_result=on_result,
-                              secrets=secrets)
+        result.scrub(plan.secrets)
+        if not args.json:
+            sys.stdout.write("\n".join(_fmt_line(result, width)) + "\n")
+            sys.stdout.flush()
+
+    results = runner.run_sync(plan.requests, timeout=args.timeout, deadline=deadline,
+                              on_result=on_result, secrets=plan.secrets)
     if args.json:
         render.dump_json([r.to_dict() for r in results])
     else:

@@ -6,6 +6,7 @@ when it runs):
 - :mod:`.request` — a :class:`~hermes_accounts.resolver.model.Resolution` becomes
   one :class:`ProbeRequest` (URL, the single credential header, Anthropic version
   and beta headers, body) or a :class:`NotSent` (no credential / nothing to probe).
+- :mod:`.session` — which endpoints a test covers (shared by every front end) and their requests.
 - :mod:`.accounts` — testing one named account (``PROVIDER/ACCOUNT``) through the
   same resolution.
 - :mod:`.runner` — concurrent sending with per-host limits, a per-probe timeout and
