@@ -233,3 +233,16 @@ def test_a_second_header_hermes_sdk_would_add_is_reported_but_never_sent(home, e
         assert rec.header("authorization") is None and rec.header("x-api-key") == key
     for out in (proc.stdout + proc.stderr, js.stdout + js.stderr):
         assert leak not in out and key not in out
+
+
+def test_tls_is_verified_and_a_trusted_ca_makes_it_pass(home, emu):
+    """Verification is never switched off; trusting the CA (SSL_CERT_FILE, as the hint says) works."""
+    key = emu.add_key("openai", sentinel("sk-"))
+    home.dotenv(f"NVIDIA_API_KEY={key}\nNVIDIA_BASE_URL={emu.tls_url('/openai-tls/v1')}\n")
+    untrusted = home.run("test", "nvidia", "--json")
+    assert json.loads(untrusted.stdout)[0]["outcome"] == "tls_error" and untrusted.returncode == 1
+    assert emu.requests("openai-tls") == []
+    trusted = home.run("test", "nvidia", "--json", env={"SSL_CERT_FILE": emu.cert_path})
+    assert trusted.returncode == 0, trusted.stdout
+    [seen] = emu.requests("openai-tls")
+    assert seen.tls and seen.header("authorization") == f"Bearer {key}"
