@@ -246,3 +246,25 @@ def test_tls_is_verified_and_a_trusted_ca_makes_it_pass(home, emu):
     assert trusted.returncode == 0, trusted.stdout
     [seen] = emu.requests("openai-tls")
     assert seen.tls and seen.header("authorization") == f"Bearer {key}"
+
+
+def test_results_stream_while_slower_probes_are_still_running(home, emu):
+    import subprocess
+    import sys
+
+    from tests.fixtures_home import ROOT
+
+    key = emu.add_key("openai", sentinel("sk-"))
+    home.dotenv(f"DEEPSEEK_API_KEY={key}\nDEEPSEEK_BASE_URL={emu.url('/openai-fast/v1')}\n"
+                f"NVIDIA_API_KEY={key}\nNVIDIA_BASE_URL={emu.url('/openai-slow/v1')}\n")
+    emu.fault("openai-slow", latency=4)
+    proc = subprocess.Popen([sys.executable, "-m", "hermes_accounts", "test", "nvidia", "deepseek"],
+                            stdout=subprocess.PIPE, text=True, env=home.env, cwd=str(ROOT))
+    try:
+        first = proc.stdout.readline()
+        assert " deepseek " in first and " ok " in first
+        assert proc.poll() is None  # nvidia's probe is still waiting for its answer
+        rest = proc.stdout.read()
+    finally:
+        proc.wait(30)
+    assert " nvidia " in rest and proc.returncode == 0
