@@ -305,3 +305,11 @@ def test_regional_providers_get_a_region_hint(home, emu):
     assert "DashScope keys are regional" in r.hint and "DASHSCOPE_BASE_URL" in r.hint
     [seen] = emu.requests("dashscope-intl.aliyuncs.com")
     assert seen.header("authorization") == f"Bearer {req.secret.reveal()}"
+
+
+def test_a_same_origin_redirect_loop_stops(home, emu):
+    req = openai_req(home, emu, scope="openai-loop")
+    emu.fault("openai-loop", redirect=emu.url("/openai-loop/v1/models"))
+    r = probe(req)
+    assert (r.outcome, r.status) == (o.WRONG_URL, 307) and "keeps redirecting" in r.hint
+    assert len(emu.requests("openai-loop")) == 4  # the first request and three redirects, then stop

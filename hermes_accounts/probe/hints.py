@@ -146,6 +146,9 @@ def _wrong_url(req: ProbeRequest, ctx: Context) -> str:
     if ctx.location:
         return (f"{req.url} redirects to {ctx.location}; not followed, because your key must not go to "
                 f"another host. If that is the right endpoint, set {var} to it")
+    if ctx.status is not None and 300 <= ctx.status < 400:
+        return (f"{req.url} keeps redirecting within its own host (HTTP {ctx.status}, more than 3 times); "
+                f"set {var} to the final URL")
     if _is_minimax(req, ctx) and base_path.endswith("/v1") and "anthropic" not in base_path:
         p = catalog.lookup(req.provider)
         good = p.default_url if p and p.default_url else "https://api.minimax.io/anthropic"
