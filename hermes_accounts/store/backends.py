@@ -2,12 +2,13 @@
 
 Three backends share one small interface (:class:`Backend`):
 
-- :class:`SecretServiceBackend` — Linux. Uses SecretStorage directly so that a
-  whole batch (every active account, or every account for a drift check) is
-  read over **one** D-Bus connection and **one** encrypted session with a single
-  ``GetSecrets`` call. Python ``keyring`` opens a new connection and a new
-  Diffie-Hellman session per ``get_password`` (~20 ms each), which would make
-  20 accounts cost 20× one.
+- :class:`SecretServiceBackend` — Linux. A whole batch (every active account,
+  or every account for a drift check) is read over **one** D-Bus connection
+  with a single ``GetSecrets`` call: Python ``keyring`` opens a new connection
+  and a new Diffie-Hellman session per ``get_password`` (~20 ms each), which
+  would make 20 accounts cost 20× one. Non-interactive reads (the resolver,
+  the agent's start) use the lean jeepney client in :mod:`.ss_reader`;
+  writes, deletes and unlock prompts use SecretStorage (DH-encrypted).
 - :class:`KeyringLibBackend` — everything else (macOS Keychain, Windows
   Credential Manager, or any ``PYTHON_KEYRING_BACKEND``), through ``keyring``.
 - :class:`MemoryBackend` — unit tests of the logic above the store.
