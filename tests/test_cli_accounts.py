@@ -265,6 +265,8 @@ def test_daemon_killed_then_commands_report_locked(home, private_keyring):
     key = sentinel()
     assert home.run("set", "deepseek", stdin=key).returncode == 0
     private_keyring.kill_daemon()
+    r = _clean(home.run("explain", "deepseek"), key)
+    assert r.returncode == 4 and "keyring accounts (1) are skipped" in r.stderr
     r = _clean(home.run("accounts"), key)
     assert r.returncode == 1 and "keyring" in r.stderr and "unchecked" in r.stdout
     r = _clean(home.run("set", "deepseek", "--account", "b", stdin=sentinel()), key)
