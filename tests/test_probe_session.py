@@ -57,3 +57,18 @@ def test_selection_errors(home, targets, kw, needle):
 def test_unknown_provider_suggests(home):
     with pytest.raises(UnknownProvider, match="minimax"):
         session.build(home.inputs(), ["minimaxx"])
+
+
+def test_an_openai_key_is_never_sent_to_openrouter(home, emu):
+    """Hermes 0.19 falls back to OPENAI_API_KEY for OpenRouter; the prober refuses to send it there."""
+    key = sentinel("sk-proj-")
+    home.dotenv(f"OPENAI_API_KEY={key}\nOPENAI_BASE_URL={emu.url('/openai-oa/v1')}\n"
+                f"OPENROUTER_BASE_URL={emu.url('/openrouter/api/v1')}\n")
+    emu.add_key("openai", key)
+    assert "openrouter" not in labels(session.build(home.inputs(), all_=True))
+    [ns] = session.build(home.inputs(), ["openrouter"]).requests
+    assert isinstance(ns, NotSent) and ns.outcome == "no_credential"
+    assert "not a key for OpenRouter" in ns.hint and "OPENROUTER_API_KEY" in ns.hint and key not in ns.hint
+    proc = home.run("test", "--all", "--json")
+    assert emu.requests("openrouter") == [] and key not in proc.stdout
+    assert proc.returncode == 0  # openai-api itself is fine

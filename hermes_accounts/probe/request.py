@@ -152,6 +152,27 @@ class NotSent:
         return f"{self.provider}/{self.account}" if self.account else self.provider
 
 
+def foreign_key(res: Resolution) -> str | None:
+    """Why the resolved key must not be sent to this endpoint, or None.
+
+    Hermes 0.19 falls back to ``OPENAI_API_KEY`` for OpenRouter and sends it even
+    though it is not an OpenRouter key (``sk-or-``). The agent then gets a 401; a
+    connectivity test must not hand the user's OpenAI key to openrouter.ai to
+    find that out.
+    """
+    provider = catalog.lookup(res.provider)
+    if provider is None or not provider.required_prefix or res.secret is None:
+        return None
+    if res.secret.reveal().startswith(provider.required_prefix):
+        return None
+    cred = res.credential
+    var = cred.env_var if cred is not None and cred.env_var else (cred.source if cred else "the key")
+    return (f"{var} ({res.secret.masked}) is not a key for {provider.name} ({provider.name} keys start with "
+            f"{provider.required_prefix}); Hermes 0.19 would send it to {ep.hostname(res.base_url)} and "
+            f"get a 401, and hermes-accounts never sends a key to a host it does not belong to. "
+            f"Set {provider.primary_env_var}")
+
+
 def choose_probe(res: Resolution) -> Probe | None:
     """The catalog's probe, switched to the family the resolved api mode speaks."""
     provider = catalog.lookup(res.provider)
@@ -244,6 +265,9 @@ def plan(res: Resolution, *, account: str | None = None, config_model: dict | No
         return NotSent(res.provider, res.name, account, outcomes.NO_CREDENTIAL,
                        f"no usable credential for {res.name}: {fix}; "
                        f"`hermes-accounts explain {res.provider}` shows every candidate", res.base_url)
+    foreign = None if no_key else foreign_key(res)
+    if foreign:
+        return NotSent(res.provider, res.name, account, outcomes.NO_CREDENTIAL, foreign, res.base_url)
     if not res.base_url or "://" not in res.base_url or not res.base_url.startswith(("http://", "https://")):
         return NotSent(res.provider, res.name, account, outcomes.SKIPPED,
                        f"no HTTP endpoint to probe ({res.base_url or 'no base URL'}); set "

@@ -79,7 +79,10 @@ def select(inputs: Inputs, targets: list[str] | tuple[str, ...] = (), *, all_: b
     active = inputs.configured_provider
     if not all_ and active and active in by_id:
         return [(by_id[active], None)], everything
-    chosen = [(r, None) for r in everything if r.credential is not None or r.active]
+    # Every configured endpoint; a key the prober would refuse to send (an OPENAI_API_KEY that
+    # Hermes would also hand OpenRouter) is not "configured" unless that provider is active.
+    chosen = [(r, None) for r in everything
+              if r.active or (r.credential is not None and request.foreign_key(r) is None)]
     return chosen, everything
 
 
