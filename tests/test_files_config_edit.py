@@ -36,7 +36,7 @@ def _untouched_lines(before: str, after: str, block_start: str = "model:") -> No
     """Every line outside the model block is identical and in place."""
     def outside(text: str) -> list[str]:
         lines = text.splitlines()
-        i = lines.index(block_start)
+        i = next(k for k, ln in enumerate(lines) if ln.startswith(block_start))
         j = i + 1
         while j < len(lines) and (lines[j].startswith((" ", "\t", "#")) or not lines[j].strip()):
             j += 1
