@@ -153,13 +153,17 @@ def env_opcodes(before: EnvDoc, after: EnvDoc) -> list[Opcode]:
     """Exact line opcodes of an edited doc: statement by statement, no diff search.
 
     ``after`` is ``before`` with some statements rewritten (same statements,
-    same order), so what changed is known; a generic diff of a 2,000-line file
+    same order, perhaps some appended), so what changed is known; a generic diff of a 2,000-line file
     full of blank lines would cost seconds and could mis-align equal lines.
     """
     ops: list[Opcode] = []
     i = j = 0
-    for old_st, new_st in zip(before.statements, after.statements, strict=True):
-        for old, new in ((old_st.lead, new_st.lead), (old_st.body, new_st.body)):
+    from itertools import zip_longest
+
+    for old_st, new_st in zip_longest(before.statements, after.statements):  # after may append
+        pairs = ((old_st.lead if old_st else "", new_st.lead if new_st else ""),
+                 (old_st.body if old_st else "", new_st.body if new_st else ""))
+        for old, new in pairs:
             n_old = count_lines(old)
             n_new = count_lines(new)
             tag = "equal" if old == new else "replace"

@@ -180,6 +180,20 @@ class EnvDoc:
         st.key = None
         st.value = None
 
+    def append(self, key: str, value: str) -> Statement:
+        """Add ``KEY=value`` as a new last line (after a newline if the file lacked one)."""
+        if self.statements:
+            last = self.statements[-1]
+            if last.body and not last.body.endswith(("\n", "\r")):
+                last.body += self.newline
+            elif not last.body and last.lead and not last.lead.endswith(("\n", "\r")):
+                last.lead += self.newline
+        line = 1 + sum(len(_NEWLINE.findall(s.text)) for s in self.statements)
+        st = Statement(len(self.statements), "", f"{key}={quote_value(value)}{self.newline}", key, value,
+                       line)
+        self.statements.append(st)
+        return st
+
     def set_value(self, st: Statement, value: str) -> None:
         """Replace only the value, keeping key, ``export``, quote style and inline comment."""
         span = st.value_span()
