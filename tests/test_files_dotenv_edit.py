@@ -353,3 +353,26 @@ def test_statements_match_python_dotenv_on_arbitrary_text(lines: list[str], newl
     assert not any(b.error for b in theirs)
     assert [(s.key, s.value) for s in doc.bindings()] == [(b.key, b.value) for b in theirs if b.key]
     assert doc.to_bytes() == text.encode()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=env_file(), picks=st.lists(st.integers(0, 20), max_size=3))
+def test_masked_diff_never_shows_a_value(raw: bytes, picks: list[int]) -> None:
+    """Removed, commented-out and context lines alike: no key value reaches the diff."""
+    from hermes_accounts.files.diffview import EnvDisplay, env_opcodes, raw_lines, secret_values, unified
+
+    before = EnvDoc.parse(raw)
+    after = before.clone()
+    result = clean(after, {}, keyring=_keyring_for(before, picks))
+    secrets = secret_values(before)
+    diff = unified(raw_lines(before.text()), raw_lines(after.text()), EnvDisplay(before),
+                   EnvDisplay(after), "a", "b", secrets, ops=env_opcodes(before, after))
+    assert bool(diff) == bool(result.fixes)
+    shown_on_purpose = {s.value for s in before.bindings() if s.key.endswith("_URL")}  # URLs are shown
+    for value in secrets:
+        for piece in value.splitlines():
+            piece = piece.strip()
+            if len(piece) >= 8 and not any(piece in u for u in shown_on_purpose if u):
+                assert piece not in diff, piece
+    if diff:  # the diff is still useful: every fixed line number appears in a hunk
+        assert diff.count("\n@@ ") + diff.startswith("@@") >= 1

@@ -69,9 +69,47 @@ def _display_statement(st: Statement) -> str:
             inner = "…" if extra else (mask(st.value) if st.value else "")
             shown = quote + inner + "\n…" * extra + quote
         return st.lead + body[:start] + shown + body[end:]
+    return st.lead + _display_comments(body)
+
+
+_COMMENT_PREFIX = re.compile(r"^([ \t]*#+[ \t]?)")
+
+
+def _display_comments(body: str) -> str:
+    """Comment lines, masked — including the continuation lines of a commented-out
+    multi-line quoted value, which are shown as ``…`` up to the closing quote."""
     pieces = _NEWLINE_KEEP.split(body)
-    pieces[0::2] = [_mask_comment_line(p) for p in pieces[0::2]]
-    return st.lead + "".join(pieces)
+    out: list[str] = []
+    quote = ""
+    for content in pieces[0::2]:
+        if quote:
+            m = _COMMENT_PREFIX.match(content)
+            prefix = m.group(1) if m else ""
+            closed = _closes(content[len(prefix):], quote)
+            out.append(prefix + "…" + (quote if closed else ""))
+            quote = "" if closed else quote
+            continue
+        out.append(_mask_comment_line(content))
+        m = _COMMENT_ASSIGN.match(content)
+        if m:
+            value = m.group(2).lstrip()
+            if value[:1] in ("'", '"') and not _closes(value[1:], value[0]):
+                quote = value[0]
+    pieces[0::2] = out
+    return "".join(pieces)
+
+
+def _closes(text: str, quote: str) -> bool:
+    """Whether ``text`` holds the closing ``quote`` (backslash escapes skipped)."""
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == quote:
+            return True
+        i += 1
+    return False
 
 
 class EnvDisplay:
@@ -117,6 +155,19 @@ def env_display_lines(doc: EnvDoc) -> list[str]:
     """Every physical line of the doc, values masked (see :class:`EnvDisplay`)."""
     d = EnvDisplay(doc)
     return d[0:len(d)]
+
+
+def secret_values(*docs: EnvDoc) -> list[str]:
+    """Every value of every binding (but ``*_URL``), and each line of a multi-line one, for
+    the redaction net of :func:`unified`."""
+    out: list[str] = []
+    for doc in docs:
+        for st in doc.bindings():
+            if st.value and not (st.key or "").endswith("_URL"):
+                out.append(st.value)
+                if "\n" in st.value or "\r" in st.value:
+                    out.extend(p.strip() for p in _NEWLINE.split(st.value) if len(p.strip()) >= 8)
+    return out
 
 
 def count_lines(text: str) -> int:

@@ -29,7 +29,7 @@ def _check(var: str) -> None:
 
 
 def _edit(home: str, var: str, edit: Callable[[EnvDoc], object]) -> Plan:
-    from .diffview import EnvDisplay, env_opcodes, raw_lines, unified
+    from .diffview import EnvDisplay, env_opcodes, raw_lines, secret_values, unified
 
     plan = Plan(home)
     snap = _snap(env_path(home))
@@ -46,8 +46,7 @@ def _edit(home: str, var: str, edit: Callable[[EnvDoc], object]) -> Plan:
     fp = FilePlan(".env", snap, mode=0o600)
     if after.text() != before.text() or (not snap.exists and after.statements):
         fp.new = after.to_bytes()
-        secrets = [s.value for s in [*before.bindings(), *after.bindings()]
-                   if s.value and not (s.key or "").endswith("_URL")]
+        secrets = secret_values(before, after)
         fp.diff = unified(raw_lines(before.text()), raw_lines(after.text()), EnvDisplay(before),
                           EnvDisplay(after), snap.path, f"{snap.path} (after)", secrets,
                           ops=env_opcodes(before, after) if snap.exists else None)

@@ -171,7 +171,9 @@ def _env_plan(home: str, snap: atomic.Snapshot, plan: Plan, environ: Mapping[str
     plan.warnings.extend(f"{snap.path}: {w}" for w in result.warnings)
     if after.note:
         plan.notes.append(f"{snap.path}: {after.note}")
-    secrets = [s.value for s in before.bindings() if s.value and not (s.key or "").endswith("_URL")]
+    from .diffview import secret_values
+
+    secrets = secret_values(before)
     if not result.fixes and not after.note:
         return fp, secrets
     bad = verify(before, after.text(), environ, result.expected)
@@ -264,8 +266,9 @@ def plan_config(home: str, edit: Callable[[ConfigDoc, Plan], None]) -> Plan:
     env_snap = _snap(env_path(home))
     if env_snap.exists:
         try:
-            secrets = [s.value for s in EnvDoc.parse(env_snap.data).bindings()
-                       if s.value and not (s.key or "").endswith("_URL")]
+            from .diffview import secret_values
+
+            secrets = secret_values(EnvDoc.parse(env_snap.data))
         except EnvFileError:
             secrets = []
     plan.files.append(_config_plan(cfg_snap, plan, edit, secrets))
