@@ -159,3 +159,16 @@ def test_real_hermes_reads_the_written_files(home, oracle) -> None:
     assert theirs["api_mode"] == "anthropic_messages"
     assert hermes_reads_env((home.path / ".env").read_bytes())["MINIMAX_API_KEY"] == key
     assert hermes_reads_yaml((home.path / "config.yaml").read_bytes())["model"]["provider"] == "minimax"
+
+
+def test_utf16_env_is_converted_and_bom_kept_for_utf8(home) -> None:
+    key = sentinel()
+    env = home.path / ".env"
+    env.write_bytes(f"DEEPSEEK_API_KEY={key}\r\nGLM_API_KEY=\r\n".encode("utf-16"))
+    r = _no_leak(home.run("write"), key)
+    assert r.returncode == 0 and "converted from UTF-16 to UTF-8" in r.stdout
+    assert env.read_bytes() == f"DEEPSEEK_API_KEY={key}\r\n".encode()
+    env.write_bytes(b"\xef\xbb\xbf" + f"DEEPSEEK_API_KEY={key}\nGLM_API_KEY=\n".encode())
+    assert home.run("write").returncode == 0
+    assert env.read_bytes() == b"\xef\xbb\xbf" + f"DEEPSEEK_API_KEY={key}\n".encode()
+    assert hermes_reads_env(env.read_bytes()) == {"DEEPSEEK_API_KEY": key}
