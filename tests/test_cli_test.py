@@ -211,11 +211,15 @@ def test_custom_endpoint_without_key_sends_hermes_placeholder(home, emu):
     assert proc.returncode == 0 and json.loads(proc.stdout)[0]["outcome"] == "ok"
 
 
-def test_custom_without_base_url_explains_what_to_set(home):
+def test_custom_without_base_url_explains_what_to_set_and_sends_nothing(home):
+    """Hermes 0.19 would fall back to OpenRouter with any OpenRouter/OpenAI key; the test sends nothing."""
+    key = sentinel("sk-or-v1-")
+    home.dotenv(f"OPENROUTER_API_KEY={key}\n")
     home.config("model:\n  provider: custom\n")
     proc = home.run("test", "--json")
     [row] = json.loads(proc.stdout)
     assert row["outcome"] == "no_credential" and "model.base_url" in row["hint"]
+    assert row["request"] is None and key not in proc.stdout + proc.stderr
     assert proc.returncode == 4
 
 

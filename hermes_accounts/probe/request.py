@@ -250,6 +250,13 @@ def plan(res: Resolution, *, account: str | None = None, config_model: dict | No
     if res.provider in SKIP_REASONS:
         return NotSent(res.provider, res.name, account, outcomes.SKIPPED, SKIP_REASONS[res.provider],
                        res.base_url)
+    if res.provider == "custom" and (res.base_url_source == "default" or not res.base_url
+                                     or "fallback" in res.base_url_source.lower()):
+        # Hermes 0.19 sends a custom provider without a base URL to OpenRouter, with whatever
+        # OpenRouter/OpenAI key it finds; a test must not send a key anywhere the user did not name.
+        return NotSent(res.provider, res.name, account, outcomes.NO_CREDENTIAL,
+                       "custom provider without a base URL: set model.base_url (and model.api_key if the "
+                       "server needs one) in config.yaml; nothing is sent until then", res.base_url)
     placeholder = None
     no_key = res.credential is None or res.secret is None or not res.secret.reveal().strip()
     if no_key and res.provider in PLACEHOLDER_KEYS and res.base_url:
