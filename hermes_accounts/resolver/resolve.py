@@ -59,6 +59,22 @@ def lmstudio_url(url: str) -> str:
     return (root or "http://127.0.0.1:1234") + "/v1"
 
 
+def host_vendor_var(url: str) -> str | None:
+    """Hermes' ``_host_derived_api_key`` name: ``api.deepseek.com`` → ``DEEPSEEK_API_KEY``."""
+    host = ep.hostname(url)
+    if not host or host == "localhost" or ":" in host or any(c.isdigit() for c in host.split(".")[-1]):
+        return None
+    labels = [lbl for lbl in host.split(".") if lbl]
+    while labels and labels[0] in ("api", "www"):
+        labels.pop(0)
+    if len(labels) < 2:
+        return None
+    vendor = "".join(ch if ch.isalnum() else "_" for ch in labels[-2]).upper()
+    if not vendor or not vendor[0].isalpha() or vendor in ("OPENAI", "OPENROUTER", "OLLAMA"):
+        return None
+    return f"{vendor}_API_KEY"
+
+
 def parse_api_mode(raw: str | None) -> str | None:
     """Hermes' ``_parse_api_mode``: a known mode (case-insensitive), else None."""
     mode = (raw or "").strip().lower()
@@ -185,7 +201,24 @@ class _Resolver:
             cfg_url = ""
         if self.explicit_url:
             res.base_url, res.base_url_source = self.explicit_url, "--base-url"
-        elif p.id in ("anthropic", "custom", "azure-foundry") and cfg_url:
+        elif p.id == "custom":
+            custom_env = self.inputs.env("CUSTOM_BASE_URL").effective.rstrip("/")
+            or_env = self.inputs.env("OPENROUTER_BASE_URL").effective.rstrip("/")
+            if custom_env:
+                res.base_url, res.base_url_source = custom_env, "CUSTOM_BASE_URL"
+                if cfg_url and cfg_url != custom_env:
+                    res.warnings.append(f"model.base_url ({cfg_url}) is ignored: CUSTOM_BASE_URL "
+                                        f"({custom_env}) wins in Hermes 0.19")
+            elif cfg_url:
+                res.base_url, res.base_url_source = cfg_url, "config.yaml model.base_url"
+            else:
+                res.base_url = or_env or "https://openrouter.ai/api/v1"
+                res.base_url_source = "OPENROUTER_BASE_URL" if or_env else "OpenRouter (fallback)"
+                res.warnings.append(
+                    f"custom provider without a base URL: Hermes 0.19 falls back to {res.base_url} "
+                    "with your OpenRouter/OpenAI key. Set model.base_url "
+                    "(`hermes-accounts use custom --base-url URL`)")
+        elif p.id in ("anthropic", "azure-foundry") and cfg_url:
             # Hermes: for these the config URL beats the env override.
             res.base_url, res.base_url_source = cfg_url, "config.yaml model.base_url"
             if env_url and env_url != cfg_url:
@@ -668,34 +701,39 @@ class _Resolver:
         res.native_anthropic = ep.is_native_anthropic("anthropic", url)
 
     def _custom_candidates(self) -> None:
+        """Hermes 0.19's bare ``custom`` (``_resolve_openrouter_runtime``, requested custom).
+
+        URL: ``CUSTOM_BASE_URL``, then ``model.base_url``, then ``OPENROUTER_BASE_URL``,
+        then OpenRouter itself. Key: on an OpenRouter host ``OPENROUTER_API_KEY`` /
+        ``OPENAI_API_KEY``; elsewhere ``model.api_key``, then the host-gated
+        ``OLLAMA_API_KEY`` / ``OPENAI_API_KEY`` / ``OPENROUTER_API_KEY``, then
+        ``<VENDOR>_API_KEY`` from the host — placeholders skipped. ``model.key_env``
+        is not read. Nothing usable: Hermes sends ``no-key-required``.
+        """
         res = self.res
         ordered: list[Candidate] = []
-        api_key = (self.cfg.get("api_key") or "").strip()
-        if api_key:
-            ordered.append(Candidate("config:model.api_key", None, Secret(api_key),
-                                     where=f"{self.inputs.config.path} model.api_key"))
-        key_env = (self.cfg.get("key_env") or self.cfg.get("api_key_env") or "").strip()
-        if key_env:
-            ordered.extend(self._env_candidates(key_env))
-        host = ep.hostname(res.base_url)
-        gated = (("api.openai.com", "OPENAI_API_KEY"), ("openrouter.ai", "OPENROUTER_API_KEY"),
-                 ("ollama.com", "OLLAMA_API_KEY"))
-        for domain, var in gated:
-            if host and ep.host_matches(res.base_url, domain):
+        if (self.cfg.get("key_env") or self.cfg.get("api_key_env") or "").strip():
+            res.warnings.append("model.key_env is not read by Hermes 0.19 for provider custom; "
+                                "put the key in model.api_key or a host-named <VENDOR>_API_KEY")
+        if ep.host_matches(res.base_url, "openrouter.ai"):
+            for var in ("OPENROUTER_API_KEY", "OPENAI_API_KEY"):
                 ordered.extend(self._env_candidates(var))
-        if host and not ep.host_matches(res.base_url, "localhost") and host.count(".") >= 1:
-            labels = host.split(".")
-            vendor = labels[-2].upper().replace("-", "_")
-            var = f"{vendor}_API_KEY"
-            if vendor.isidentifier() and var not in {c.env_var for c in ordered} and \
-                    var not in ("OPENAI_API_KEY", "OPENROUTER_API_KEY", "OLLAMA_API_KEY"):
+        else:
+            api_key = (self.cfg.get("api_key") or self.cfg.get("api") or "").strip()
+            if api_key:
+                ordered.append(Candidate("config:model.api_key", None, Secret(api_key),
+                                         where=f"{self.inputs.config.path} model.api_key"))
+            gated = (("ollama.com", "OLLAMA_API_KEY"), ("openai.com", "OPENAI_API_KEY"),
+                     ("openrouter.ai", "OPENROUTER_API_KEY"))
+            for domain, var in gated:
+                if ep.host_matches(res.base_url, domain):
+                    ordered.extend(self._env_candidates(var))
+            var = host_vendor_var(res.base_url)
+            if var and var not in {c.env_var for c in ordered}:
                 ordered.extend(self._env_candidates(var))
         for c in ordered:
             self._screen(c)
         res.candidates = ordered
-        if not res.base_url:
-            res.warnings.append("custom provider without a base URL: set model.base_url "
-                                "(`hermes-accounts use custom --base-url URL`)")
 
     def _oauth_candidates(self) -> None:
         p, res = self.p, self.res
@@ -814,6 +852,21 @@ class _Resolver:
                                 f"({', '.join(sorted(VALID_API_MODES))}); it is ignored")
         if p.api_mode:
             res.api_mode = p.api_mode
+        elif p.id == "custom":
+            # _resolve_plain_custom_api_mode: a stale codex_responses is dropped off OpenAI/xAI.
+            detected = ep.detect_api_mode(res.base_url) if res.base_url else CHAT
+            if cfg_mode == RESPONSES and detected != RESPONSES:
+                res.warnings.append(f"model.api_mode codex_responses is ignored for {res.base_url}: "
+                                    "Hermes 0.19 keeps custom endpoints on chat completions")
+                cfg_mode = None
+            res.api_mode = cfg_mode or detected
+            return
+        elif p.id == "azure-foundry":
+            # No URL detection: model.api_mode or chat; Anthropic style drops a trailing /v1.
+            res.api_mode = cfg_mode or CHAT
+            if res.api_mode == ANTHROPIC and res.base_url.rstrip("/").endswith("/v1"):
+                res.base_url = res.base_url.rstrip("/")[:-3]
+            return
         elif p.id == "openrouter":
             # pool path: always chat; direct path: model.api_mode whatever the provider.
             mode = None if self._pool_path else parse_api_mode(self.inputs.config.model.get("api_mode"))
