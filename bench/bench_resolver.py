@@ -101,7 +101,8 @@ def cold(env: dict[str, str], runs: int, hermes_python: str | None) -> None:
     for name, m in med.items():
         print(f"(b) {name:24s} median {m:7.1f} ms  (min {min(times[name]):.1f}, n={runs})")
     ratio = med["hermes-accounts explain"] / med["python -c pass"]
-    print(f"(b) explain / bare python   {ratio:5.2f}×   target ≤ 2.5×  {'OK' if ratio <= 2.5 else 'MISSED'}")
+    verdict = "OK" if ratio <= 2.5 else "MISSED"
+    print(f"(b) explain / bare python   {ratio:5.2f}×   target ≤ 2.5×  {verdict}")
     if "hermes 0.19 resolve" in med:
         speedup = med["hermes 0.19 resolve"] / med["hermes-accounts explain"]
         print(f"(b) Hermes / explain        {speedup:5.2f}×   target ≥ 4×    {'OK' if speedup >= 4 else 'MISSED'}")

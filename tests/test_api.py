@@ -114,7 +114,8 @@ def test_refresh_rereads_own_key_and_keeps_the_endpoint(home, monkeypatch) -> No
         raise AssertionError("Anthropic token discovery called for MiniMax refresh")
 
     monkeypatch.setattr(Inputs, "anthropic_discovery", forbidden)
-    fresh = api.refresh(res, home=home.path, environ={**home.env, "ANTHROPIC_TOKEN": sentinel("sk-ant-oat01-")})
+    env = {**home.env, "ANTHROPIC_TOKEN": sentinel("sk-ant-oat01-")}
+    fresh = api.refresh(res, home=home.path, environ=env)
     assert fresh.base_url == "https://api.minimaxi.com/anthropic"
     assert fresh.secret is not None and fresh.secret.reveal() == new
 

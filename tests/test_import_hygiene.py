@@ -28,7 +28,7 @@ def test_explain_fast_path_imports_neither_heavy_packages_nor_slow_stdlib(home) 
     home.config("model:\n  provider: minimax\n  default: MiniMax-M2.7\n")
     code = ("import io, contextlib\nfrom hermes_accounts.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    main(['explain', 'minimax', '--home', %r])\n") % str(home.path)
+            f"    main(['explain', 'minimax', '--home', {str(home.path)!r}])\n")
     mods = modules_after(code, env=home.env)
     assert not {m for m in mods if m.split(".")[0] in HEAVY}
     assert not (mods & set(SLOW_STDLIB)), sorted(mods & set(SLOW_STDLIB))

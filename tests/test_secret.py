@@ -16,7 +16,7 @@ from tests.fixtures_home import sentinel
 def test_every_string_form_is_masked() -> None:
     raw = sentinel()
     s = Secret(raw)
-    forms = [repr(s), str(s), f"{s}", f"{s!r}", f"{s:>40}", "%s" % s, "{}".format(s),
+    forms = [repr(s), str(s), f"{s}", f"{s!r}", f"{s:>40}", "%s" % s, "{}".format(s),  # noqa: UP031, UP032
              repr([s]), repr({"k": s}), str((s,))]
     for form in forms:
         assert raw not in form

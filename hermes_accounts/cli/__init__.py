@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     try:
         return dispatch(args)
-    except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks with locals
+    except Exception as exc:  # last line of defence: one line, no tracebacks with locals
         from hermes_accounts.cli.render import safe_error
 
         print(f"hermes-accounts: {safe_error(exc)}", file=sys.stderr)

@@ -15,7 +15,8 @@ def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentPa
                     "source, header, api mode, every other candidate with the reason it lost, "
                     "and warnings with their fix. Exit 0 resolved, 4 no usable credential.")
     p.add_argument("provider", help="provider id or alias (e.g. minimax, anthropic, glm)")
-    p.add_argument("--base-url", metavar="URL", help="resolve for this endpoint instead of the configured one")
+    p.add_argument("--base-url", metavar="URL",
+                   help="resolve for this endpoint instead of the configured one")
     p.add_argument("--json", action="store_true", help="one JSON object (stable contract, no secrets)")
     p.set_defaults(handler=run)
 

@@ -59,7 +59,8 @@ def explain_text(res: Resolution, global_warnings: list[str]) -> str:
     lines.append(f"  endpoint    {res.base_url or '(none)'}  [{res.base_url_source}]")
     lines.append(f"  api mode    {res.api_mode}")
     header = HEADER_TEXT.get(res.auth_header, res.auth_header or "—")
-    lines.append(f"  header      {header}  ({res.header_rule})" if res.header_rule else f"  header      {header}")
+    rule = f"  ({res.header_rule})" if res.header_rule else ""
+    lines.append(f"  header      {header}{rule}")
     if res.credential and res.credential.secret:
         c = res.credential
         lines.append("  credential  " + _c(f"{c.secret.masked}", "32", on)
