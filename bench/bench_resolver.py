@@ -105,7 +105,8 @@ def cold(env: dict[str, str], runs: int, hermes_python: str | None) -> None:
     print(f"(b) explain / bare python   {ratio:5.2f}×   target ≤ 2.5×  {verdict}")
     if "hermes 0.19 resolve" in med:
         speedup = med["hermes 0.19 resolve"] / med["hermes-accounts explain"]
-        print(f"(b) Hermes / explain        {speedup:5.2f}×   target ≥ 4×    {'OK' if speedup >= 4 else 'MISSED'}")
+        verdict = "OK" if speedup >= 4 else "MISSED"
+        print(f"(b) Hermes / explain        {speedup:5.2f}×   target ≥ 4×    {verdict}")
 
 
 def main() -> None:
