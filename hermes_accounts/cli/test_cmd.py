@@ -50,21 +50,28 @@ def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentPa
     p.set_defaults(handler=run)
 
 
-def _fmt_line(r: ProbeResult, width: int) -> list[str]:
+COLORS = {"ok": "32", "rate_limited": "33", "no_credential": "2", "skipped": "2"}
+
+
+def _paint(text: str, code: str, on: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if on else text
+
+
+def _fmt_line(r: ProbeResult, width: int, color: bool = False) -> list[str]:
     mark = MARKS.get(r.outcome, "\u2717")
     latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "\u2014"
     status = str(r.status) if r.status is not None else "\u2014"
     head = f"{mark} {r.label:<{width}}  {r.outcome:<18} {latency:>8}  {status:>3}"
     if r.method:
         head += f"  {r.header:<21}  {r.masked:<11}  {r.method} {r.url}"
-    lines = [head.rstrip()]
+    lines = [_paint(head.rstrip(), COLORS.get(r.outcome, "31"), color)]
     if r.message:
         lines.append(f"    {'provider says' if r.status is not None else 'error'}: {r.message}")
     if r.hint:
         lines.append(f"    \u2192 {r.hint}")
     for w in r.warnings:
         if WIRE_WARNING in w:
-            lines.append(f"    ! {w}")
+            lines.append(_paint(f"    ! {w}", "33", color))
     if r.curl:
         lines.extend("    " + ln for ln in r.curl.splitlines())
     return lines
@@ -96,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
              if args.show_request and isinstance(p, ProbeRequest)}
     warnings_of = plan.warnings_by_label()
     width = max(len(p.label) for p in plan.requests)
+    color = render.color_enabled()
     if not args.json:
         for w in global_warnings(inputs):
             print(f"hermes-accounts: warning: {w}", file=sys.stderr)
@@ -106,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         result.warnings = warnings_of.get(result.label, [])
         result.scrub(plan.secrets)
         if not args.json:
-            sys.stdout.write("\n".join(_fmt_line(result, width)) + "\n")
+            sys.stdout.write("\n".join(_fmt_line(result, width, color)) + "\n")
             sys.stdout.flush()
 
     results = runner.run_sync(plan.requests, timeout=args.timeout, deadline=deadline,
