@@ -469,7 +469,7 @@ class _Resolver:
             env_url = v.effective.rstrip("/")
             env_src = f"dotenv:{p.base_url_env}" if (v.dotenv or "").strip() else f"env:{p.base_url_env}"
         cfg_url = (self.cfg.get("base_url") or "").strip().rstrip("/")
-        win = res.credential
+        win = res.credential or self._blocker  # a placeholder Hermes sends also picks the URL
         key = win.secret.reveal() if win and win.secret else ""
         entry = self._entry_of.get(id(win)) if win else None
         if p.id == "openrouter":
@@ -682,7 +682,7 @@ class _Resolver:
         res = self.res
         if self.explicit_url or res.base_url_source == "config.yaml model.base_url":
             return
-        win = res.credential
+        win = res.credential or self._blocker
         entry = self._entry_of.get(id(win)) if win is not None else None
         default = self.p.default_url
         if win is None:
