@@ -172,3 +172,9 @@ def test_utf16_env_is_converted_and_bom_kept_for_utf8(home) -> None:
     assert home.run("write").returncode == 0
     assert env.read_bytes() == b"\xef\xbb\xbf" + f"DEEPSEEK_API_KEY={key}\n".encode()
     assert hermes_reads_env(env.read_bytes()) == {"DEEPSEEK_API_KEY": key}
+
+
+def test_missing_home_is_not_created(home, tmp_path) -> None:
+    ghost = tmp_path / "no-such-home"
+    r = home.run("write", "--home", str(ghost))
+    assert r.returncode == 0 and "does not exist" in r.stdout and not ghost.exists()

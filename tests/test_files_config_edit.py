@@ -78,6 +78,8 @@ def test_comment_after_deleted_key_survives() -> None:
     ("model:\r\n  provider: zai\r\nx: 1\r\n", "model:\r\n  provider: minimax\r\nx: 1\r\n"),
     ("model: {provider: zai, default: glm}\n", None),
     ("base: &b {provider: zai}\nmodel: *b\n", None),
+    ("{model: {provider: zai}, x: 1}\n", None),
+    ("? model\n: {provider: zai}\nx: 1\n", None),
 ])
 def test_shapes_of_model(src: str, expect: str | None) -> None:
     doc = ConfigDoc(src)

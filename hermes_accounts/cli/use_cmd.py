@@ -111,6 +111,7 @@ def plan_use(doc: ConfigDoc, plan: Plan, *, provider: str, catalog_id: str, base
 
 def run(args: argparse.Namespace) -> int:
     import sys
+    from contextlib import nullcontext
     from types import SimpleNamespace
 
     from ..files.lock import LockTimeout, home_lock
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             api_mode=args.api_mode, model=args.model))
 
     try:
-        with home_lock(home) if not args.dry_run else _nothing():
+        with home_lock(home) if not args.dry_run else nullcontext():
             if account is not None:
                 _check_account(home, catalog_id, account)
             plan = run_plan(home, make, dry_run=True) if args.dry_run else None
@@ -155,14 +156,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"config.yaml already uses {provider}")
     print()
     return explain.run(SimpleNamespace(provider=catalog_id, home=home, base_url=None, json=False))
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _check_account(home: str, provider: str, account: str) -> None:

@@ -32,7 +32,7 @@ def report(plan: Plan, *, dry_run: bool, out: object = None) -> None:
 
     w = (out or sys.stdout).write  # type: ignore[attr-defined]
     if plan.replanned:
-        w("(a file changed on disk while planning; re-read and planned again)\n")
+        w("(a file changed on disk meanwhile: re-read and planned again; the other change is kept)\n")
     diff = plan.diff()
     if diff:
         w(diff)
@@ -48,6 +48,7 @@ def report(plan: Plan, *, dry_run: bool, out: object = None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
     import sys
 
     from ..files.plan import PlanError, plan_write
@@ -60,9 +61,13 @@ def run(args: argparse.Namespace) -> int:
 
     def show(plan: Plan) -> None:
         if shown:
-            sys.stdout.write("\n(a file changed on disk; re-read and planned again)\n")
+            sys.stdout.write("\n")
         shown.append(plan)
         report(plan, dry_run=args.dry_run)
+
+    if not os.path.isdir(home):
+        print(f"nothing to clean: {home} does not exist")
+        return EXIT_OK
 
     try:
         plan = run_plan(home, lambda: plan_write(home), dry_run=args.dry_run, show=show)

@@ -194,6 +194,8 @@ class ConfigDoc:
             return None
         nl = _newline_of(self.text)
         y = _ruamel()
+        if not starts and top in self.data:
+            return None  # `top` is written some other way (flow style, `? key`): whole-file edit
         if not starts:
             from ruamel.yaml.comments import CommentedMap
 
