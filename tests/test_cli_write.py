@@ -178,3 +178,19 @@ def test_missing_home_is_not_created(home, tmp_path) -> None:
     ghost = tmp_path / "no-such-home"
     r = home.run("write", "--home", str(ghost))
     assert r.returncode == 0 and "does not exist" in r.stdout and not ghost.exists()
+
+
+def test_two_writers_at_once_serialise(home) -> None:
+    """Two real `write` processes started together: one cleans, the other finds nothing to do."""
+    import subprocess as sp
+
+    key = sentinel()
+    env = home.dotenv(f"DEEPSEEK_API_KEY={key}\nGLM_API_KEY=\nDEEPSEEK_API_KEY={key}\n")
+    cmd = [sys.executable, "-m", "hermes_accounts", "write"]
+    procs = [sp.Popen(cmd, env=home.env, stdout=sp.PIPE, stderr=sp.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert sum("wrote " in o for o, _ in outs) == 1 and sum("nothing to clean" in o for o, _ in outs) == 1
+    assert all(key not in o + e for o, e in outs)
+    assert env.read_text() == f"DEEPSEEK_API_KEY={key}\n"
+    assert len([b for b in _backups(home) if "dotenv." in b]) == 1
