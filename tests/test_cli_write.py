@@ -194,3 +194,44 @@ def test_two_writers_at_once_serialise(home) -> None:
     assert all(key not in o + e for o, e in outs)
     assert env.read_text() == f"DEEPSEEK_API_KEY={key}\n"
     assert len([b for b in _backups(home) if "dotenv." in b]) == 1
+
+
+HERMES_LOADER = r"""
+import hashlib, json, os, sys
+home, keys = sys.argv[1], json.loads(sys.argv[2])
+for k in keys:
+    os.environ.pop(k, None)
+from hermes_cli.env_loader import load_hermes_dotenv
+load_hermes_dotenv(hermes_home=home)
+print(json.dumps({k: (None if os.environ.get(k) is None else
+                      hashlib.sha256(os.environ[k].encode()).hexdigest()) for k in keys}))
+"""
+
+
+def test_our_judge_is_hermes_own_loader(home, oracle, tmp_path) -> None:
+    """The written file, loaded by Hermes 0.19's real load_hermes_dotenv, gives exactly the values
+    our judge (sanitiser + python-dotenv) says — on a file with every awkward feature."""
+    import hashlib
+    import shutil
+
+    key, tok = sentinel(), sentinel("sk-ant-oat01-")
+    raw = ("\ufeff# top\r\nexport DEEPSEEK_API_KEY='" + key + "'  # work\r\n"
+           'MULTI="line one\r\n  line two"\r\nHASH=a#b # c\r\nUNI=日本🙂\r\n'
+           f"ANTHROPIC_AUTH_TOKEN={tok}\r\nMINIMAX_BASE_URL=\"https://api.minimax.io/v1\"\r\n"
+           "GLM_API_KEY=\r\nHASH=later\r\nTRAILING=x   ")
+    (home.path / ".env").write_bytes(raw.encode())
+    assert home.run("write").returncode == 0
+    written = (home.path / ".env").read_bytes()
+    ours = hermes_reads_env(written)
+    copy = tmp_path / "hermes-copy"
+    shutil.copytree(home.path, copy)
+    keys = sorted({*ours, "ANTHROPIC_AUTH_TOKEN", "GLM_API_KEY"})
+    proc = subprocess.run([oracle.python, "-c", HERMES_LOADER, str(copy), json.dumps(keys)],
+                          capture_output=True, text=True, env={**home.env, "PYTHONPATH": ""}, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    theirs = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert theirs == {k: (None if ours.get(k) is None else hashlib.sha256(ours[k].encode()).hexdigest())
+                      for k in keys}
+    assert theirs["ANTHROPIC_AUTH_TOKEN"] is None and theirs["GLM_API_KEY"] is None
+    assert ours["DEEPSEEK_API_KEY"] == key and ours["MINIMAX_BASE_URL"] == "https://api.minimax.io/anthropic"
+    assert ours["HASH"] == "later" and ours["UNI"] == "日本🙂"
