@@ -249,3 +249,13 @@ def test_lock_is_reentrant_per_thread_but_excludes_other_threads(tmp_path) -> No
             order.append("main")
     t.join(10)
     assert order == ["main", "other"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_root_keeps_the_files_owner(tmp_path, backup_dir) -> None:
+    target = tmp_path / ".env"
+    _write(target, b"A=1\n", 0o600)
+    os.chown(target, 1234, 2345)
+    atomic.commit(str(tmp_path), [atomic.Change(atomic.snapshot(str(target)), b"A=2\n", 0o600)])
+    st = target.stat()
+    assert (st.st_uid, st.st_gid) == (1234, 2345) and target.read_bytes() == b"A=2\n"

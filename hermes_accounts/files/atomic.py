@@ -57,10 +57,11 @@ class Snapshot:
     imports, a tenth of ``write --dry-run``'s budget.)
     """
 
-    __slots__ = ("data", "digest", "exists", "is_link", "mode", "path", "real")
+    __slots__ = ("data", "digest", "exists", "is_link", "mode", "owner", "path", "real")
 
     def __init__(self, path: str, real: str, exists: bool, data: bytes = b"", digest: str = "",
-                 mode: int | None = None, is_link: bool = False) -> None:
+                 mode: int | None = None, is_link: bool = False,
+                 owner: tuple[int, int] | None = None) -> None:
         self.path = path          # the path the user knows ($HERMES_HOME/.env)
         self.real = real          # where the bytes live (the symlink target, or path itself)
         self.exists = exists
@@ -68,6 +69,7 @@ class Snapshot:
         self.digest = digest
         self.mode = mode          # permission bits, None for a missing file
         self.is_link = is_link
+        self.owner = owner        # (uid, gid): kept when root rewrites a user's file
 
     def __repr__(self) -> str:
         return f"Snapshot({self.path!r}, exists={self.exists}, digest={self.digest[:12]})"
@@ -122,7 +124,8 @@ def snapshot(path: str) -> Snapshot:
         return Snapshot(path, real, False, is_link=is_link)
     except OSError as exc:
         raise WriteError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return Snapshot(path, real, True, data, digest(data), stat.S_IMODE(st.st_mode), is_link)
+    return Snapshot(path, real, True, data, digest(data), stat.S_IMODE(st.st_mode), is_link,
+                    (st.st_uid, st.st_gid))
 
 
 def current_digest(snap: Snapshot) -> str | None:
@@ -248,6 +251,9 @@ def prepare(change: Change) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, change.mode)
+        owner = change.snap.owner
+        if owner is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
+            os.chown(tmp, *owner)  # root editing a user's (or a container volume's) file
     except OSError as exc:
         discard(change)
         raise WriteError(_describe(exc, change.snap.path)) from None
