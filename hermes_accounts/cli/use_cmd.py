@@ -37,8 +37,8 @@ def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentPa
                    help="provider id or alias, optionally with a keyring account (minimax/work)")
     p.add_argument("--model", metavar="NAME", help="set model.default")
     p.add_argument("--base-url", metavar="URL", help="a non-default endpoint (kept only if not the default)")
-    p.add_argument("--api-mode", choices=API_MODES,
-                   help="force model.api_mode (normally derived from the URL)")
+    p.add_argument("--api-mode", choices=API_MODES, metavar="MODE",
+                   help=f"force model.api_mode: {', '.join(API_MODES)} (normally derived from the URL)")
     p.add_argument("--dry-run", action="store_true", help="show the config.yaml diff; change nothing")
     p.set_defaults(handler=run)
 
