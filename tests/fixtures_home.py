@@ -84,3 +84,11 @@ class Home:
 @pytest.fixture
 def home(tmp_path: Path) -> Home:
     return Home(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _backups_stay_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process writes in any test back up into a temp dir, never the developer's ~/.local/state."""
+    if "HERMES_ACCOUNTS_BACKUP_DIR" not in os.environ:
+        monkeypatch.setenv("HERMES_ACCOUNTS_BACKUP_DIR", str(tmp_path_factory.mktemp("backups")))

@@ -328,12 +328,20 @@ def test_portable_keyring_backend_on_the_real_secret_service(keyring_home):
     h = keyring_home
     key = sentinel()
     env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.chainer.ChainerBackend"}
+    import keyring
+    from keyring.backends.chainer import ChainerBackend
+
     from hermes_accounts.store.backends import KeyringLibBackend
 
-    b = KeyringLibBackend(5)
-    b.set("deepseek/default", Secret(key), "l")
-    assert b.get_many(["deepseek/default", "x/y"]) == {"deepseek/default": Secret(key), "x/y": None}
-    assert b.delete("deepseek/default") is True and b.delete("deepseek/default") is False
+    previous = keyring.get_keyring()  # keyring caches its backend per process: choose it here
+    keyring.set_keyring(ChainerBackend())
+    try:
+        b = KeyringLibBackend(5)
+        b.set("deepseek/default", Secret(key), "l")
+        assert b.get_many(["deepseek/default", "x/y"]) == {"deepseek/default": Secret(key), "x/y": None}
+        assert b.delete("deepseek/default") is True and b.delete("deepseek/default") is False
+    finally:
+        keyring.set_keyring(previous)
     assert h.run("set", "deepseek", stdin=key, env=env).returncode == 0
     assert keyring_items() == {"deepseek/default": key}
 

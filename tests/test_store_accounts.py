@@ -96,7 +96,8 @@ def test_unavailable_keyring_never_falls_back_to_plaintext(tmp_path):
     assert not (tmp_path / ".env").exists() and not (tmp_path / "accounts.json").exists()
 
 
-def test_dotenv_store_is_explicit_private_and_recorded(tmp_path):
+def test_dotenv_store_is_explicit_private_and_recorded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HERMES_ACCOUNTS_BACKUP_DIR", str(tmp_path / "backups"))
     store = AccountStore(str(tmp_path), DeadBackend())  # the keyring is never touched
     key = sentinel()
     (tmp_path / ".env").write_text("# mine\nOTHER=1\n")
@@ -104,7 +105,9 @@ def test_dotenv_store_is_explicit_private_and_recorded(tmp_path):
     env = tmp_path / ".env"
     assert env.read_text() == f"# mine\nOTHER=1\nDEEPSEEK_API_KEY={key}\n"
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
-    assert (tmp_path / ".env.bak").read_text() == "# mine\nOTHER=1\n"
+    assert not (tmp_path / ".env.bak").exists()  # a backup holding keys never sits in the home
+    backups = [p for p in (tmp_path / "backups").rglob("*dotenv*") if p.is_file()]
+    assert [b.read_text() for b in backups] == ["# mine\nOTHER=1\n"]
     assert meta.store == "dotenv" and active
     data = json.loads((tmp_path / "accounts.json").read_text())
     assert data["providers"]["deepseek"]["accounts"]["plain"]["store"] == "dotenv"
@@ -282,12 +285,17 @@ def test_custom_endpoint_has_nothing_to_store(store):
 
 def test_file_backends_chosen_silently_are_refused(monkeypatch):
     import keyring
+    from jaraco.classes import properties
     from keyring.backend import KeyringBackend
 
     from hermes_accounts.store.backends import KeyringLibBackend
 
     class Plaintext(KeyringBackend):
-        priority = 1
+        # keyring registers every subclass for good; a viable fake "file" backend would
+        # leak into later tests' backend chains, so this one is never viable.
+        @properties.classproperty
+        def priority(cls):  # type: ignore[no-untyped-def]
+            raise RuntimeError("test-only backend")
 
         def get_password(self, service, username):
             return None

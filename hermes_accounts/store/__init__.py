@@ -13,8 +13,8 @@ never pays for the keyring):
   drift checks, import) that keep index and keyring consistent.
 - :mod:`.source` — the resolver's ``keyring=`` callable (active account per
   provider, fetched in one batch).
-- :mod:`.validate`, :mod:`.atomic`, :mod:`.dotenv_store` — key checks, atomic
-  0600 writes with backups, and the explicit ``--store dotenv`` opt-in.
+- :mod:`.validate`, :mod:`.atomic` — key checks; atomic 0600 writes of the index.
+  The explicit ``--store dotenv`` opt-in writes ``.env`` through the files layer.
 """
 
 SERVICE = "hermes-accounts"

@@ -175,15 +175,13 @@ class AccountStore:
             if other:
                 raise AccountError(f"{p.id}/{other[0]} already lives in .env ({var}); .env holds one key per "
                                    f"variable: remove it or move it to the keyring first")
-            from .dotenv_store import set_var
-
             current = self._dotenv_fingerprint(var)
             mine = old is not None and old.store == "dotenv" and old.fingerprint == current
             if current is not None and current != secret.fingerprint and not mine:
                 raise AccountError(f"{self.dotenv_path} already sets {var} to another key ({current}); "
                                    "keep it with `hermes-accounts import` or remove that line first, "
                                    "so it is not lost")
-            set_var(self.dotenv_path, var, secret.reveal())
+            _dotenv_write(self.home, var, secret.reveal())
             if self._dotenv_fingerprint(var) != secret.fingerprint:
                 raise AccountError(f"{self.dotenv_path}: {var} did not read back as written")
             if old is not None and old.store == "keyring":
@@ -192,9 +190,7 @@ class AccountStore:
             self._store_verified(username(p.id, account), secret,
                                  f"Hermes {p.name} key ({p.id}/{account})")
             if old is not None and old.store == "dotenv" and self._dotenv_fingerprint(var) == old.fingerprint:
-                from .dotenv_store import remove_var
-
-                remove_var(self.dotenv_path, var)  # moved to the keyring: the plaintext copy goes
+                _dotenv_write(self.home, var, None)  # moved to the keyring: the plaintext copy goes
         stamp = now_iso()
         meta = AccountMeta(store, secret.fingerprint, secret.masked,
                            label if label is not None else (old.label if old else ""),
@@ -214,12 +210,10 @@ class AccountStore:
         if pa is None or meta is None:
             raise UsageProblem(f"no account {p.id}/{account}{self._known(p.id)}")
         if meta.store == "dotenv":
-            from .dotenv_store import remove_var
-
             var = p.primary_env_var or ""
             present = self._dotenv_fingerprint(var) == meta.fingerprint
             if present:
-                remove_var(self.dotenv_path, var)
+                _dotenv_write(self.home, var, None)
         else:
             present = self.backend.delete(username(p.id, account))
         del pa.accounts[account]
@@ -353,3 +347,18 @@ def new_account_name(existing: Container[str]) -> str:
         n += 1
         name = f"imported-{n}"
     return name
+
+
+def _dotenv_write(home: str, var: str, value: str | None) -> None:
+    """Set (or, with None, remove) one ``.env`` variable through the files layer's safe writer:
+    the home lock, a backup outside the home, symlinks written through, every other byte kept."""
+    from ..files.dotenv_vars import remove_env_var, set_env_var
+    from ..files.plan import PlanError
+
+    try:
+        if value is None:
+            remove_env_var(home, var)
+        else:
+            set_env_var(home, var, value)
+    except PlanError as exc:
+        raise AccountError(str(exc)) from None
