@@ -360,8 +360,12 @@ def run_import(args: argparse.Namespace) -> int:
         print("nothing imported: every key found was skipped (reasons above)")
     elif not failures:
         print(f"imported {len(done)} key(s)")
-        if in_dotenv and not args.keep_dotenv:
-            failures += _clean_dotenv(home, sorted({i.provider for i in in_dotenv}))
+        if in_dotenv and not args.keep_dotenv and _clean_dotenv(
+                home, sorted({i.provider for i in in_dotenv})):
+            # The keys are in the keyring; only the .env clean-up did not happen.
+            print("  the keys are stored, but .env still has them (and wins over the keyring): "
+                  "run `hermes-accounts write` once the problem above is fixed", file=sys.stderr)
+            return EXIT_FAIL
         elif in_dotenv:
             print("  the keys are still in .env, which wins over the keyring (--keep-dotenv)")
         for i in done:
