@@ -212,12 +212,11 @@ def _statements(text: str) -> Iterator[_Row]:
     them; anything else goes through the full grammar (python-dotenv's own
     statement loop, ported in :mod:`~hermes_accounts.sources.dotenv_grammar`)
     for one statement, which covers escapes and multi-line quoted values.
-    ``dotenv_grammar.parse`` itself skips comment and blank lines (the resolver
-    does not need them); an editor needs every byte.
+    (``dotenv_grammar.parse`` skips comment and blank lines — the resolver does
+    not need them — so this uses ``parse_statement``: an editor needs every byte.)
     """
     pos, line, size = 0, 1, len(text)
     lead_start, lead_line = 0, 1
-    reader = None
     while pos < size:
         end = text.find("\n", pos)
         end = size if end < 0 else end + 1
@@ -233,17 +232,14 @@ def _statements(text: str) -> Iterator[_Row]:
             pos, line = end, line + 1
             lead_start, lead_line = pos, line
             continue
-        if reader is None:
-            reader = dotenv_grammar._Reader(text)
-        reader.pos, reader.line = lead_start, lead_line
-        b = dotenv_grammar._parse_binding(reader)
-        original = text[lead_start:reader.pos]
+        b, stop = dotenv_grammar.parse_statement(text, lead_start, lead_line)
+        original = text[lead_start:stop]
         lead_len = _LEAD.match(original).end()  # type: ignore[union-attr]
         # the statement's own indentation stays with its body
         nl_end = max(original.rfind("\n", 0, lead_len), original.rfind("\r", 0, lead_len)) + 1
         lead, body = original[:nl_end], original[nl_end:]
         yield lead, body, b.key, b.value, lead_line + len(_NEWLINE.findall(lead)), b.error
-        pos, line = reader.pos, lead_line + len(_NEWLINE.findall(original))
+        pos, line = stop, lead_line + len(_NEWLINE.findall(original))
         lead_start, lead_line = pos, line
     if lead_start < size:
         yield text[lead_start:], "", None, None, line, False

@@ -201,6 +201,18 @@ def _simple_line(line: str, number: int) -> Binding | None:
     return Binding(key, value.strip(" \t"), line + "\n", number, False)
 
 
+def parse_statement(text: str, pos: int, line: int) -> tuple[Binding, int]:
+    """One statement of the full grammar starting at ``pos`` (on line ``line``).
+
+    Returns the binding (comments and blank runs included, as python-dotenv
+    yields them) and the offset just past it. For editors that need every byte;
+    the resolver uses :func:`parse`.
+    """
+    reader = _Reader(text)
+    reader.pos, reader.line = pos, line
+    return _parse_binding(reader), reader.pos
+
+
 def parse(text: str) -> Iterator[Binding]:
     """Yield every statement of a ``.env`` text, errors included, in order."""
     text = text.removeprefix("\ufeff")
