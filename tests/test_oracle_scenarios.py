@@ -227,6 +227,17 @@ SCENARIOS = [
     Sc("anthropic-azure-base-url", "anthropic", dotenv="ANTHROPIC_API_KEY={A}\n",
        config=cfg("anthropic", base_url="https://acme.services.ai.azure.com/anthropic")),
     Sc("auto-with-config-provider", "minimax", dotenv="MINIMAX_API_KEY={A}\n", config=MM, requested=""),
+    Sc("gemini-openai-compat-url-is-bearer", "gemini",
+       dotenv="GOOGLE_API_KEY={A}\nGEMINI_BASE_URL=https://generativelanguage.googleapis.com/v1beta/openai\n",
+       config=cfg("gemini")),
+    pytest.param(Sc("gemini-proxy-url-is-bearer", "gemini",
+                    dotenv="GOOGLE_API_KEY={A}\nGEMINI_BASE_URL=https://gw.example.com/v1beta\n",
+                    config=cfg("gemini")),
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "known divergence: Hermes 0.19 sends Bearer to a non-Google GEMINI_BASE_URL; we "
+                     "keep x-goog-api-key while the probe's emulator tests rely on it (lead decides)"))),
+    Sc("gemini-anthropic-mode-is-x-api-key", "gemini", dotenv="GOOGLE_API_KEY={A}\n",
+       config=cfg("gemini", api_mode="anthropic_messages")),
     # --- auth.json pool -----------------------------------------------------------------
     Sc("pool-manual-older-than-env", "deepseek", dotenv="DEEPSEEK_API_KEY={A}\n",
        auth=pool("deepseek", manual("{B}", 0)), config=cfg("deepseek")),
@@ -364,7 +375,7 @@ def setup(home, sc: Sc) -> dict[str, str]:
     return keys
 
 
-@pytest.mark.parametrize("sc", SCENARIOS, ids=repr)
+@pytest.mark.parametrize("sc", SCENARIOS, ids=lambda sc: repr(sc) if isinstance(sc, Sc) else None)
 def test_scenario_matches_hermes(home, oracle, sc: Sc):
     keys = setup(home, sc)
     env = {k: (keys["CLAUDE_DIR"] if v == "MOVE_CLAUDE" else v) for k, v in _fill(sc.env, keys).items()}

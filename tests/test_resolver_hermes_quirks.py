@@ -40,7 +40,7 @@ def test_direct_lookup_ignores_suppression(home):
     """`hermes auth remove` suppresses the pool row, but the direct lookup still reads .env."""
     key = sentinel("ds-")
     home.dotenv(f"DEEPSEEK_API_KEY={key}\n")
-    home.auth_json({"suppressed_sources": {"deepseek": ["env:DEEPSEEK_API_KEY"]}})
+    home.auth_json({"credential_pool": {}, "suppressed_sources": {"deepseek": ["env:DEEPSEEK_API_KEY"]}})
     res = resolve("deepseek", home.inputs())
     assert res.credential is not None and res.credential.secret.reveal() == key
     assert "ignores `hermes auth remove`" in res.credential.reason

@@ -43,6 +43,7 @@ PLACEHOLDERS = frozenset({"*", "**", "***", "changeme", "your_api_key", "your_ap
                           "your-api-key", "placeholder", "example", "dummy", "null", "none"})
 ANTHROPIC_DISCOVERY_VARS = ("ANTHROPIC_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
 GATE_REASON = "Anthropic OAuth tokens only serve api.anthropic.com"
+EXPIRED = "expired and has no refresh token"
 KIMI_CODE_URL = "https://api.kimi.com/coding"
 # hermes_cli.runtime_provider._VALID_API_MODES (0.19: no "responses" alias).
 VALID_API_MODES = frozenset({"chat_completions", "codex_responses", "anthropic_messages",
@@ -148,6 +149,7 @@ class _Resolver:
         self._pool_path = True                # False: Hermes' direct lookup found the key
         self._direct: dict[int, str] = {}     # id(candidate) -> why the direct lookup reads it
         self._blocker: Candidate | None = None  # a placeholder Hermes sends, blocking the rest
+        self._stale: set[int] = set()         # expired OAuth logins Hermes still sends
 
     # -- driver ---------------------------------------------------------------
     def run(self) -> Resolution:
@@ -411,8 +413,14 @@ class _Resolver:
         pool: list[Candidate] = []
         if self._uses_pool():
             persisted: set[str] = set()
+            first: dict[str, object] = {}
+            for entry in auth.pool.get(p.id, ()):  # file order: Hermes keeps the first duplicate
+                if entry.env_var:
+                    first.setdefault(entry.source, entry)
             for entry in auth.entries(p.id):
                 if entry.env_var:
+                    if first.get(entry.source) is not entry:
+                        continue  # a duplicate env row: _upsert_entry drops it on load
                     persisted.add(entry.env_var)
                     cands = self._env_candidates(entry.env_var, pool_id=entry.id)
                 elif entry.token:
@@ -618,7 +626,7 @@ class _Resolver:
                     c.set(REJECTED, "ANTHROPIC_API_KEY is set and no OAuth variable is, so "
                                     "Hermes prunes OAuth logins (the API key wins)")
                 elif self._expired(f):
-                    c.set(REJECTED, "expired and has no refresh token")
+                    c.set(REJECTED, EXPIRED)
                 files.append(c)
         pool = [*manual_rows, *env_by_var["ANTHROPIC_TOKEN"],
                 *env_by_var["CLAUDE_CODE_OAUTH_TOKEN"], *files, *env_by_var["ANTHROPIC_API_KEY"]]
@@ -644,6 +652,13 @@ class _Resolver:
                             "Hermes 0.19 reads Claude Code's login through resolve_anthropic_token() "
                             "even though anthropic is not configured (its PR #4210 check covers only "
                             "the credential pool); set model.provider: anthropic if that is intended")
+            # Step 4, the pool's OAuth rows read without the expiry check: an expired login
+            # Hermes could not renew is still sent.
+            for c in files:
+                if c.reason == EXPIRED:
+                    stale = Candidate(c.source, None, c.secret, where=c.where, discovery=True)
+                    direct.append(stale)
+                    self._stale.add(id(stale))
             direct.extend(self._env_candidates("ANTHROPIC_API_KEY"))
             for c in direct:
                 if c.status not in (EMPTY, REJECTED) and c.secret is not None \
@@ -812,6 +827,14 @@ class _Resolver:
                 f"is {why}; Hermes 0.19 sends it anyway and {self.p.name} answers 401")
 
     def _used_reason(self, c: Candidate) -> str:
+        if id(c) in self._stale:
+            self.res.warnings.append(
+                f"{c.where}: this {c.source} login has expired and has no refresh token, yet Hermes "
+                "0.19 still sends it (its read-only pool lookup in resolve_anthropic_token() skips "
+                "the expiry check) and Anthropic answers 401. Log in again (`claude`, or "
+                "`hermes auth add anthropic`)")
+            return ("Hermes' direct lookup resolve_anthropic_token(): its credential pool's OAuth "
+                    "rows, read without the expiry check")
         if id(c) in self._direct:
             return self._direct[id(c)]
         if c.source.startswith("auth.json:"):
@@ -885,12 +908,26 @@ class _Resolver:
         else:
             res.api_mode = ep.detect_api_mode(res.base_url) if res.base_url else "chat_completions"
 
+    def _native_host(self) -> bool:
+        """Whether the provider's fixed header applies at this URL.
+
+        Hermes 0.19 builds Gemini's own client (x-goog-api-key) only on Google's
+        native host; elsewhere (e.g. ``…/v1beta/openai`` or a proxy) the OpenAI
+        SDK sends Bearer. We follow that only for Google's ``/openai`` route for
+        now: the probe's emulator tests point GEMINI_BASE_URL at a local server and
+        expect x-goog-api-key (tests/test_oracle_scenarios.py keeps the proxy case
+        as a known, strict xfail until the lead decides).
+        """
+        if self.p.id != "gemini":
+            return True
+        return not self.res.base_url.strip().rstrip("/").lower().endswith("/openai")
+
     def _header(self) -> None:
         p, res = self.p, self.res
         key = res.credential.secret.reveal() if res.credential and res.credential.secret else None
         if p.auth_type in (AWS_SDK, EXTERNAL_PROCESS):
             res.auth_header, res.header_rule = None, "no API key header (signed/external auth)"
-        elif p.auth_header:
+        elif p.auth_header and res.api_mode != ANTHROPIC and self._native_host():
             res.auth_header, res.header_rule = p.auth_header, f"{p.name} takes {p.auth_header}"
         elif res.api_mode == ANTHROPIC:
             res.auth_header, res.header_rule = ep.anthropic_header(res.base_url, key)

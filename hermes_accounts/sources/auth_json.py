@@ -132,6 +132,12 @@ def read_auth_json(path: str) -> AuthSnapshot:
     if not isinstance(data, dict):
         snap.error = f"{path}: top level is not an object; Hermes ignores it"
         return snap
+    if not isinstance(data.get("providers"), dict) and not isinstance(data.get("credential_pool"), dict):
+        # hermes_cli.auth._load_auth_store: without either object the store counts as empty
+        # (active_provider and suppressed_sources included).
+        snap.error = (f"{path}: has neither a 'providers' nor a 'credential_pool' object, so "
+                      "Hermes 0.19 treats it as empty")
+        return snap
     active = data.get("active_provider")
     snap.active_provider = active if isinstance(active, str) else None
     pool = data.get("credential_pool")

@@ -147,9 +147,13 @@ def main() -> int:
                 extra["authorization"] = fingerprint(os.environ["ANTHROPIC_AUTH_TOKEN"])
             report["sdk_env_headers"] = extra
     elif runtime.get("api_mode") in ("chat_completions", "codex_responses") and key:
-        # The OpenAI SDK sends Authorization: Bearer; Gemini's native client x-goog-api-key.
-        report["auth_header"] = ("x-goog-api-key" if runtime.get("provider") == "gemini"
-                                 else "authorization")
+        # The OpenAI SDK sends Authorization: Bearer; for provider gemini on Google's native
+        # host Hermes builds GeminiNativeClient instead (agent_runtime_helpers), x-goog-api-key.
+        from agent.gemini_native_adapter import is_native_gemini_base_url
+
+        native = runtime.get("provider") == "gemini" and is_native_gemini_base_url(
+            runtime.get("base_url") or "")
+        report["auth_header"] = "x-goog-api-key" if native else "authorization"
     print(json.dumps(report, sort_keys=True))
     return 0
 
