@@ -32,6 +32,9 @@ class Home:
             "HERMES_HOME": str(self.path),
             "PATH": os.environ.get("PATH", ""),
             "NO_COLOR": "1",
+            # Model a user whose agent reads the keyring (the plugin's job); tests of the
+            # default, plugin-less behaviour remove it.
+            "HERMES_ACCOUNTS_AGENT_READS_KEYRING": "1",
         }
         for keep in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "SYSTEMROOT", "PYTHONPATH"):
             if keep in os.environ:
@@ -89,6 +92,8 @@ def home(tmp_path: Path) -> Home:
 @pytest.fixture(autouse=True)
 def _backups_stay_in_tmp(tmp_path_factory: pytest.TempPathFactory,
                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process writes in any test back up into a temp dir, never the developer's ~/.local/state."""
+    """In-process writes back up into a temp dir, never the developer's ~/.local/state; and the
+    agent is modelled as reading the keyring (tests of the plugin-less default unset it)."""
+    monkeypatch.setenv("HERMES_ACCOUNTS_AGENT_READS_KEYRING", "1")
     if "HERMES_ACCOUNTS_BACKUP_DIR" not in os.environ:
         monkeypatch.setenv("HERMES_ACCOUNTS_BACKUP_DIR", str(tmp_path_factory.mktemp("backups")))

@@ -190,8 +190,15 @@ def run_set(args: argparse.Namespace) -> int:
                                                                   if meta.store == "keyring" else ""))
     if old is not None and old.fingerprint != meta.fingerprint:
         print(f"  previous     {old.masked}  {old.fingerprint}")
-    if active:
-        print(f"  active       yes: Hermes gets this key for {p.id} from the keyring")
+    if active and meta.store == "dotenv":
+        print(f"  active       yes: Hermes reads it from .env ({p.primary_env_var})")
+    elif active:
+        from ..sources.agent_keyring import agent_reads_keyring
+
+        reads, why = agent_reads_keyring()
+        print(f"  active       yes: the active {p.id} account in the keyring"
+              + ("" if reads else f"\n  note         {why}; keep the key in .env (or the shell) "
+                                  "for the agent until then"))
     else:
         print(f"  active       no: `hermes-accounts activate {p.id}/{account}` to use it")
     if active and meta.store == "keyring":

@@ -148,6 +148,14 @@ class _Cleaner:
         self.only_keyring = only_keyring
         self.providers = providers
         self.owner, self.known = provider_vars()
+        # Why a key must stay in .env even though the keyring has it ("" when the agent
+        # can read the keyring): removing it would leave the agent without a key.
+        self.agent_blind_to_keyring = ""
+        if keyring:
+            from ..sources.agent_keyring import agent_reads_keyring
+
+            reads, why = agent_reads_keyring(environ)
+            self.agent_blind_to_keyring = "" if reads else why
         self.res = CleanResult()
         self._verified: dict[tuple[str, str], str | None] = {}
 
@@ -240,6 +248,11 @@ class _Cleaner:
                 continue
             if e.fingerprint != fp:
                 continue
+            if self.agent_blind_to_keyring:
+                self.res.warnings.append(
+                    f"line {st.line}: {key} is also in the OS keyring ({e.provider}/{e.account}) but "
+                    f"stays here: {self.agent_blind_to_keyring}")
+                return True
             if not self._confirmed(e):
                 self.res.warnings.append(
                     f"line {st.line}: {key} matches {e.provider}/{e.account} in accounts.json, but "
