@@ -81,3 +81,25 @@ def test_later_key_vars_reversed_in_file_live(home, oracle, provider):
                         for v in reversed(provider.key_env_vars)))
     home.config(f"model:\n  provider: {provider.id}\n")
     oracle.compare(home, provider.id, allow_network=provider.id in NETWORK)
+
+
+def test_list_rows_match_hermes_for_every_provider(home, oracle):
+    """``list`` (resolve_all over one snapshot): every row equals Hermes asked for that provider.
+
+    One home with a key for every API-key provider, MiniMax active with its own
+    model.base_url — which must not leak into any other provider's row.
+    """
+    from hermes_accounts.resolver import resolve_all
+    from tests.fixtures_oracle import assert_same
+
+    lines = [f"{p.key_env_vars[0]}={_key_for(p.key_env_vars[0], p.id)}" for p in API_KEY_PROVIDERS]
+    home.dotenv("\n".join(dict.fromkeys(lines)) + "\n")
+    home.config("model:\n  provider: minimax\n  base_url: https://api.minimaxi.com/anthropic\n"
+                "  api_mode: anthropic_messages\n")
+    rows = {r.provider: r for r in resolve_all(home.inputs())}  # before Hermes touches the files
+    for p in API_KEY_PROVIDERS:
+        theirs = oracle.ask(home, p.id)
+        if p.id not in NETWORK:
+            assert theirs["network"] == [], p.id
+        assert_same(rows[p.id], theirs)
+    assert rows["minimax"].base_url == "https://api.minimaxi.com/anthropic"
