@@ -70,7 +70,18 @@ def _scalar(raw: str) -> str | None:
     lowered = text.lower()
     if lowered in ("null", "~", ""):
         return None
-    if lowered in _YAML11_WORDS or text[0] in "+-.0123456789=<":
+    return text
+
+
+def _model_value(raw: str) -> str | None:
+    """A ``model:`` value we return: must be a string for PyYAML too, else PyYAML decides.
+
+    (Other keys are only checked for shape, so ``_config_version: 50`` stays on the
+    fast path.)
+    """
+    text = _scalar(raw)
+    if text is not None and raw.strip()[:1] not in ("'", '"') and (
+            text.lower() in _YAML11_WORDS or text[0] in "+-.0123456789=<"):
         raise _Fallback  # PyYAML would make it a bool/number/date/merge key, not this string
     return text
 
@@ -90,12 +101,19 @@ def _scan_model(text: str) -> dict[str, str] | None:
     top_keys: set[str] = set()
     prev_lead = 0
     prev_opens = True  # the document start may be followed by any indent 0
+    kinds: dict[int, str] = {}
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
         lead = len(line) - len(line.lstrip(" "))
         if lead > prev_lead and not prev_opens:
+            raise _Fallback
+        # Siblings at one indent are all "- " items or all keys; a mix is invalid YAML.
+        kind = "seq" if stripped == "-" or stripped.startswith("- ") else "map"
+        for deeper in [k for k in kinds if k > lead]:
+            del kinds[deeper]
+        if kinds.setdefault(lead, kind) != kind:
             raise _Fallback
         if lead == 0 and (stripped == "-" or stripped.startswith("- ")):
             raise _Fallback  # a top-level sequence: PyYAML decides (and Hermes ignores it)
@@ -134,7 +152,7 @@ def _scan_model(text: str) -> dict[str, str] | None:
                 if key in result:
                     raise _Fallback
                 if key in MODEL_KEYS and not opens:
-                    parsed = _scalar(value)
+                    parsed = _model_value(value)
                     if parsed is not None:
                         result[key] = parsed
                     prev_lead, prev_opens = lead, False
