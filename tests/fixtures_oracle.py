@@ -43,6 +43,9 @@ class Oracle:
                               capture_output=True, text=True, env=full, cwd=str(home.root),
                               timeout=60)
         self.calls += 1
+        if os.environ.get("ORACLE_LOG"):  # count the comparisons of a run: ORACLE_LOG=/tmp/x
+            with open(os.environ["ORACLE_LOG"], "a", encoding="utf-8") as fh:
+                fh.write(f"{provider or '-'}\n")
         assert proc.returncode == 0, f"oracle probe failed:\n{proc.stderr[-2000:]}"
         answer = json.loads(proc.stdout.strip().splitlines()[-1])
         # Isolation is part of every comparison: Hermes saw only the temp home.
