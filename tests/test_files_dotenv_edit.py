@@ -31,6 +31,9 @@ SPECIAL = st.sampled_from(["", "https://api.minimax.io/v1", "https://api.minimax
                            "sk-ant-oat01-" + "q" * 20, "sk-ant-api03-" + "w" * 20,
                            "mm-key-0123456789abcdef", "changeme"])
 
+# The keyring rule only fires when the agent can read the keyring (sources/agent_keyring.py).
+AGENT_READS_KEYRING = {"HERMES_ACCOUNTS_AGENT_READS_KEYRING": "1"}
+
 
 @st.composite
 def binding(draw: st.DrawFn) -> str:
@@ -103,7 +106,7 @@ def test_clean_keeps_unowned_lines_and_hermes_reads_intended_values(raw: bytes, 
     doc = EnvDoc.parse(raw)
     keyring = _keyring_for(doc, picks)
     original = EnvDoc.parse(raw)
-    result = clean(doc, {}, keyring=keyring)
+    result = clean(doc, AGENT_READS_KEYRING, keyring=keyring)
     out = doc.to_bytes()
 
     # 1. every statement no rule touched is byte-identical and in order
@@ -215,7 +218,7 @@ def test_keyring_key_removed_only_on_fingerprint_match() -> None:
     doc = EnvDoc.parse(f"MINIMAX_API_KEY={key}\nDEEPSEEK_API_KEY={other}\n".encode())
     keyring = {"MINIMAX_API_KEY": [KeyringEntry("minimax", "work", Secret(key).fingerprint)],
                "DEEPSEEK_API_KEY": [KeyringEntry("deepseek", "default", Secret("nope").fingerprint)]}
-    result = clean(doc, {}, keyring=keyring)
+    result = clean(doc, AGENT_READS_KEYRING, keyring=keyring)
     text = doc.to_bytes().decode()
     assert text == (f"# MINIMAX_API_KEY: in the OS keyring (hermes-accounts minimax/work)\n"
                     f"DEEPSEEK_API_KEY={other}\n")
@@ -228,17 +231,17 @@ def test_keyring_removal_needs_the_keyring_to_confirm() -> None:
     keyring = {"MINIMAX_API_KEY": [KeyringEntry("minimax", "default", Secret(key).fingerprint)]}
     for answer in (None, Secret("different").fingerprint):
         doc = EnvDoc.parse(raw)
-        result = clean(doc, {}, keyring=keyring, verify=lambda p, a, ans=answer: ans)
+        result = clean(doc, AGENT_READS_KEYRING, keyring=keyring, verify=lambda p, a, ans=answer: ans)
         assert doc.to_bytes() == raw and "could not confirm" in result.warnings[0]
 
     def broken(p: str, a: str) -> str:
         raise RuntimeError("no bus")
 
     doc = EnvDoc.parse(raw)
-    clean(doc, {}, keyring=keyring, verify=broken)
+    clean(doc, AGENT_READS_KEYRING, keyring=keyring, verify=broken)
     assert doc.to_bytes() == raw
     doc = EnvDoc.parse(raw)
-    clean(doc, {}, keyring=keyring, verify=lambda p, a: Secret(key).fingerprint)
+    clean(doc, AGENT_READS_KEYRING, keyring=keyring, verify=lambda p, a: Secret(key).fingerprint)
     assert key not in doc.to_bytes().decode()
 
 
@@ -246,7 +249,8 @@ def test_shell_export_warning_when_key_leaves_env() -> None:
     key = "mm-live-0123456789abcdef"
     doc = EnvDoc.parse(f"MINIMAX_API_KEY={key}\n".encode())
     keyring = {"MINIMAX_API_KEY": [KeyringEntry("minimax", "default", Secret(key).fingerprint)]}
-    result = clean(doc, {"MINIMAX_API_KEY": "mm-shell-0123456789abcdef"}, keyring=keyring)
+    result = clean(doc, {**AGENT_READS_KEYRING, "MINIMAX_API_KEY": "mm-shell-0123456789abcdef"},
+                   keyring=keyring)
     assert any("unset MINIMAX_API_KEY" in w for w in result.warnings)
     assert "mm-shell-0123456789abcdef" not in " ".join(result.warnings)
 
