@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import os
 
-from .resolver import Inputs
 from .resolver import resolve as _resolve
 from .resolver.endpoints import is_native_anthropic
 from .resolver.model import Resolution
+from .store.source import load_inputs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def resolve(provider: str, *, base_url: str | None = None,
 
     ``environ`` defaults to ``os.environ``; ``home`` to ``$HERMES_HOME`` / ``~/.hermes``.
     """
-    return _resolve(provider, Inputs.load(home, environ), base_url=base_url)
+    return _resolve(provider, load_inputs(home, environ), base_url=base_url)
 
 
 def refresh(previous: Resolution, *, home: str | os.PathLike[str] | None = None,
@@ -77,7 +77,7 @@ def refresh(previous: Resolution, *, home: str | os.PathLike[str] | None = None,
     allows it (native Anthropic); the endpoint never changes, so a refreshed key
     can only go where the old one went.
     """
-    return _resolve(previous.provider, Inputs.load(home, environ), base_url=previous.base_url)
+    return _resolve(previous.provider, load_inputs(home, environ), base_url=previous.base_url)
 
 
 def client_kwargs(res: Resolution, sdk: str = "openai") -> ClientArgs:

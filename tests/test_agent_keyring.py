@@ -60,3 +60,15 @@ def test_set_says_the_agent_does_not_see_it_yet(keyring_home) -> None:
     r = h.run("set", "xai", stdin=sentinel("xai-") + "\n")
     assert r.returncode == 0, r.stderr
     assert "plugin" in r.stdout and "keep the key in .env" in r.stdout
+
+
+def test_explain_warns_when_the_keyring_would_win(keyring_home) -> None:
+    h = keyring_home
+    assert h.run("set", "deepseek", stdin=sentinel() + "\n").returncode == 0
+    with_plugin = json.loads(h.run("explain", "deepseek", "--json").stdout)
+    assert with_plugin["credential"]["source"] == "keyring:deepseek/default"
+    assert not any("plugin" in w for w in with_plugin["warnings"])
+    plugin_less(h)
+    d = json.loads(h.run("explain", "deepseek", "--json").stdout)
+    assert d["credential"]["source"] == "keyring:deepseek/default"
+    assert any("the agent itself has no key" in w for w in d["warnings"])

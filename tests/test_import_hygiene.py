@@ -32,3 +32,12 @@ def test_explain_fast_path_imports_neither_heavy_packages_nor_slow_stdlib(home) 
     mods = modules_after(code, env=home.env)
     assert not {m for m in mods if m.split(".")[0] in HEAVY}
     assert not (mods & set(SLOW_STDLIB)), sorted(mods & set(SLOW_STDLIB))
+
+
+def test_resolver_layer_does_not_reach_up_into_the_store(tmp_path) -> None:
+    code = ("from hermes_accounts.resolver import Inputs, resolve_all\n"
+            f"resolve_all(Inputs.load({str(tmp_path)!r}, {{}}))\n")
+    mods = modules_after(code)
+    higher = {m for m in mods if m.split(".")[:2] in (["hermes_accounts", p] for p in
+                                                       ("store", "files", "probe", "cli", "api"))}
+    assert not higher, sorted(higher)

@@ -138,10 +138,11 @@ def _where(store_kind: str, provider: str, account: str, env_var: str | None, ho
 
 def _shadow_note(home: str, provider: str, account: str) -> str | None:
     """If Hermes would use another source than this keyring account, say which and how to fix it."""
-    from ..resolver import Inputs, resolve
+    from ..resolver import resolve
+    from ..store.source import load_inputs
 
     try:
-        res = resolve(provider, Inputs.load(home))
+        res = resolve(provider, load_inputs(home))
     except Exception:  # advice only: the key is already stored
         return None
     label = f"keyring:{provider}/{account}"

@@ -22,10 +22,11 @@ def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..resolver import Inputs, global_warnings, resolve
+    from ..resolver import global_warnings, resolve
+    from ..store.source import load_inputs
     from . import EXIT_NO_CREDENTIAL, EXIT_OK, render
 
-    inputs = Inputs.load(args.home)
+    inputs = load_inputs(args.home)
     res = resolve(args.provider, inputs, base_url=args.base_url)
     if args.json:
         d = res.to_dict()

@@ -19,10 +19,11 @@ def register(subs: argparse._SubParsersAction, parents: list[argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..resolver import Inputs, global_warnings, resolve_all
+    from ..resolver import global_warnings, resolve_all
+    from ..store.source import load_inputs
     from . import EXIT_OK, render
 
-    inputs = Inputs.load(args.home)
+    inputs = load_inputs(args.home)
     rows = resolve_all(inputs)
     if getattr(args, "json", False):
         shared = global_warnings(inputs)

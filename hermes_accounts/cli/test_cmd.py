@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
     from ..probe import curl, outcomes, runner, session
     from ..probe.request import ProbeRequest
-    from ..resolver import Inputs, global_warnings
+    from ..resolver import global_warnings
+    from ..store.source import load_inputs
     from . import EXIT_FAIL, EXIT_NO_CREDENTIAL, EXIT_OK, UsageError, render
 
     if args.timeout is None or not args.timeout > 0:
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.deadline is not None and not args.deadline > 0:
         raise UsageError("--deadline must be a positive number of seconds")
     deadline = args.deadline if args.deadline is not None else args.timeout * 3
-    inputs = Inputs.load(args.home)
+    inputs = load_inputs(args.home)
     try:
         plan = session.build(inputs, args.targets, all_=args.all, base_url=args.base_url)
     except session.SelectionError as exc:

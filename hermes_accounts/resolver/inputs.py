@@ -83,11 +83,8 @@ class Inputs:
         root = hermes_home(home, env)
         dotenv = read_dotenv(os.path.join(root, ".env"), env, known_env_keys())
         config = read_config(os.path.join(root, "config.yaml"))
-        if "keyring" not in kw:
-            # Active keyring accounts, if accounts.json lists any (no keyring import otherwise).
-            from ..store.source import keyring_source
-
-            kw["keyring"] = keyring_source(root)
+        # The keyring source (``keyring=``) is injected by the callers that want it
+        # (``store.source.load_inputs``): the resolver layer does not depend on the store.
         return cls(root, env, dotenv, config, **kw)  # type: ignore[arg-type]
 
     # -- sources ---------------------------------------------------------------

@@ -117,6 +117,9 @@ def global_warnings(inputs: Inputs) -> list[str]:
         out.append(inputs.config.error)
     if inputs.auth.error:
         out.append(inputs.auth.error)
+    keyring_error = getattr(inputs.keyring, "error", None)
+    if keyring_error:
+        out.append(keyring_error)
     return out
 
 
@@ -804,6 +807,14 @@ class _Resolver:
             else:
                 c.set(SHADOWED, f"shadowed by {winner.source}" + self._fix_hint(c, winner))
         res.credential = winner
+        if winner is not None and winner.source.startswith("keyring:"):
+            from ..sources.agent_keyring import agent_reads_keyring
+
+            reads, why = agent_reads_keyring(self.inputs.environ)
+            if not reads:
+                res.warnings.append(
+                    f"{winner.source} wins here, but {why}: the agent itself has no key for "
+                    f"{self.p.id} — keep {self.p.primary_env_var} in .env (or the shell) until then")
 
     def _is_placeholder(self, c: Candidate) -> bool:
         why = self._weak.get(id(c), "")

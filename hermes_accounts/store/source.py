@@ -1,6 +1,7 @@
 """The resolver's keyring source: the active account of each provider.
 
-Wired in :meth:`hermes_accounts.resolver.Inputs.load`. Import-light on purpose
+Front ends get it through :func:`load_inputs` (the resolver itself does not import
+the store: it takes the source as ``Inputs(keyring=...)``). Import-light on purpose
 (only ``os``): a user without ``accounts.json``, or whose accounts all live in
 ``.env``, never imports ``keyring``/SecretStorage. When keyring accounts exist,
 all active ones are fetched on first use in **one** batch over one connection
@@ -18,8 +19,9 @@ from . import username
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
+    from ..resolver.inputs import Inputs
     from ..secret import Secret
     from .backends import Backend
 
@@ -83,3 +85,17 @@ def keyring_source(home: str, *, warn: Callable[[str], None] | None = _stderr) -
             warn(f"{exc}; keyring accounts are skipped")
         return None
     return KeyringSource(active, warn=warn) if active else None
+
+
+def load_inputs(home: str | os.PathLike[str] | None = None,
+                environ: Mapping[str, str] | None = None) -> Inputs:
+    """The resolver's inputs for ``home`` *with* its keyring accounts — what front ends use.
+
+    Keyring problems become a warning in ``resolver.global_warnings`` (so ``--json``
+    carries them), not an exception.
+    """
+    from ..home import hermes_home
+    from ..resolver.inputs import Inputs
+
+    env = os.environ if environ is None else environ
+    return Inputs.load(home, env, keyring=keyring_source(hermes_home(home, env), warn=None))
