@@ -97,12 +97,7 @@ def test_generated_setups_match_hermes(tmp_path_factory, oracle, setup):
         if suppressed:
             data["suppressed_sources"] = {pid: suppressed}
         home.auth_json(data)
-    # Known divergence (see the strict xfail in test_oracle_scenarios.py): on a non-Google
-    # host Hermes sends Gemini keys as Bearer; we still say x-goog-api-key.
-    from hermes_accounts.resolver import resolve
-
-    google = "googleapis.com" in resolve(pid, home.inputs(shell)).base_url
-    oracle.compare(home, pid, shell, check_header=pid != "gemini" or google)
+    oracle.compare(home, pid, shell)
 
 
 # --- Anthropic: env tokens, Claude Code's login, configuration, base URLs -------------------

@@ -230,12 +230,8 @@ SCENARIOS = [
     Sc("gemini-openai-compat-url-is-bearer", "gemini",
        dotenv="GOOGLE_API_KEY={A}\nGEMINI_BASE_URL=https://generativelanguage.googleapis.com/v1beta/openai\n",
        config=cfg("gemini")),
-    pytest.param(Sc("gemini-proxy-url-is-bearer", "gemini",
-                    dotenv="GOOGLE_API_KEY={A}\nGEMINI_BASE_URL=https://gw.example.com/v1beta\n",
-                    config=cfg("gemini")),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "known divergence: Hermes 0.19 sends Bearer to a non-Google GEMINI_BASE_URL; we "
-                     "keep x-goog-api-key while the probe's emulator tests rely on it (lead decides)"))),
+    Sc("gemini-proxy-url-is-bearer", "gemini",
+       dotenv="GOOGLE_API_KEY={A}\nGEMINI_BASE_URL=https://gw.example.com/v1beta\n", config=cfg("gemini")),
     Sc("gemini-anthropic-mode-is-x-api-key", "gemini", dotenv="GOOGLE_API_KEY={A}\n",
        config=cfg("gemini", api_mode="anthropic_messages")),
     # --- auth.json pool -----------------------------------------------------------------

@@ -56,12 +56,25 @@ def test_openai_compatible_wrong_key_is_auth_failed_with_hint(home, emu):
 
 
 def test_gemini_takes_x_goog_api_key(home, emu):
+    """Google's own host: the native client's header (routed to the emulator, URL and Host kept)."""
+    key = emu.add_key("gemini", sentinel("AIza"))
+    req = planned(home, "gemini", f"GEMINI_API_KEY={key}\n")
+    transport = RouteToEmulator(emu.port)
+    r = probe(req, transport=transport)
+    assert r.outcome == o.OK and r.header == "x-goog-api-key"
+    assert transport.seen == ["https://generativelanguage.googleapis.com/v1beta/models"]
+    [seen] = emu.requests()
+    assert seen.header("x-goog-api-key") == key and seen.header("authorization") is None
+
+
+def test_gemini_through_a_proxy_url_goes_as_bearer_like_the_agent(home, emu):
+    """Hermes 0.19 uses the OpenAI client off Google's host: the probe sends what it sends."""
     key = emu.add_key("gemini", sentinel("AIza"))
     req = planned(home, "gemini", f"GEMINI_API_KEY={key}\nGEMINI_BASE_URL={emu.url('/gemini/v1beta')}\n")
     r = probe(req)
-    assert r.outcome == o.OK and r.header == "x-goog-api-key"
+    assert (r.outcome, r.header) == (o.AUTH_FAILED, "Authorization: Bearer")
     [seen] = emu.requests("gemini")
-    assert seen.header("x-goog-api-key") == key and seen.header("authorization") is None
+    assert seen.header("authorization") == f"Bearer {key}" and seen.header("x-goog-api-key") is None
 
 
 def test_openrouter_probes_the_key_endpoint_that_needs_auth(home, emu):
@@ -289,9 +302,8 @@ def test_https_to_a_plain_http_port_says_use_http(home, emu):
 
 
 def test_gemini_invalid_key_400_is_auth_failed(home, emu):
-    req = planned(home, "gemini", f"GEMINI_API_KEY={sentinel('AIza')}\n"
-                                  f"GEMINI_BASE_URL={emu.url('/gemini/v1beta')}\n")
-    r = probe(req)
+    req = planned(home, "gemini", f"GEMINI_API_KEY={sentinel('AIza')}\n")
+    r = probe(req, transport=RouteToEmulator(emu.port))
     assert (r.outcome, r.status) == (o.AUTH_FAILED, 400)
     assert "API key not valid" in r.message and "x-goog-api-key" in r.hint
 

@@ -923,15 +923,13 @@ class _Resolver:
         """Whether the provider's fixed header applies at this URL.
 
         Hermes 0.19 builds Gemini's own client (x-goog-api-key) only on Google's
-        native host; elsewhere (e.g. ``…/v1beta/openai`` or a proxy) the OpenAI
-        SDK sends Bearer. We follow that only for Google's ``/openai`` route for
-        now: the probe's emulator tests point GEMINI_BASE_URL at a local server and
-        expect x-goog-api-key (tests/test_oracle_scenarios.py keeps the proxy case
-        as a known, strict xfail until the lead decides).
+        native host; elsewhere (``…/v1beta/openai``, a proxy) the OpenAI SDK sends
+        Bearer — and so does the agent, so that is what we report and probe.
         """
         if self.p.id != "gemini":
             return True
-        return not self.res.base_url.strip().rstrip("/").lower().endswith("/openai")
+        url = self.res.base_url.strip().rstrip("/").lower()
+        return ep.hostname(url) == "generativelanguage.googleapis.com" and not url.endswith("/openai")
 
     def _header(self) -> None:
         p, res = self.p, self.res
