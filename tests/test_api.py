@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from hermes_accounts import api
@@ -137,3 +139,24 @@ def test_native_predicate() -> None:
     assert not api.is_native_anthropic("anthropic", "https://proxy.test/api.anthropic.com")
     assert not api.is_native_anthropic("minimax", "https://api.anthropic.com")
     assert not api.is_native_anthropic("anthropic", "https://api.minimax.io/anthropic")
+
+
+def test_oauth_pool_row_with_its_own_foreign_base_url_is_gated(home) -> None:
+    """A `hermes auth add` OAuth row pointing elsewhere must not carry the token there."""
+    tok, key = sentinel("sk-ant-oat01-"), sentinel("sk-ant-api03-")
+    home.config("model:\n  provider: anthropic\n")
+    home.dotenv(f"ANTHROPIC_API_KEY={key}\n")
+    home.auth_json({"version": 1, "credential_pool": {"anthropic": [
+        {"id": "m1", "auth_type": "oauth", "source": "manual", "priority": 0,
+         "access_token": tok, "base_url": "http://127.0.0.1:9/anthropic"}]}})
+    res = api.resolve("anthropic", home=home.path, environ=home.env)
+    row = next(c for c in res.candidates if c.source == "auth.json:m1")
+    assert row.status == "rejected" and "only serve api.anthropic.com" in row.reason
+    assert res.credential is not None and res.credential.secret.reveal() == key
+    assert res.base_url == "https://api.anthropic.com"
+    r = home.run("explain", "anthropic", "--json")
+    assert tok not in r.stdout and json.loads(r.stdout)["credential"]["source"] == "dotenv:ANTHROPIC_API_KEY"
+
+
+def test_plain_http_to_anthropic_is_not_native() -> None:
+    assert not api.is_native_anthropic("anthropic", "http://api.anthropic.com")

@@ -316,3 +316,18 @@ def test_file_backends_chosen_silently_are_refused(monkeypatch):
         assert err.value.kind == "file-backend" and "--store dotenv" in str(err.value)
     finally:
         keyring.set_keyring(previous)
+
+
+def test_moving_a_dotenv_account_to_the_keyring_keeps_env_until_the_agent_reads_it(
+        tmp_path, monkeypatch):
+    monkeypatch.delenv("HERMES_ACCOUNTS_AGENT_READS_KEYRING", raising=False)
+    monkeypatch.setenv("HERMES_ACCOUNTS_BACKUP_DIR", str(tmp_path / "backups"))
+    store = AccountStore(str(tmp_path), MemoryBackend())
+    key = sentinel()
+    store.set("deepseek", "main", Secret(key), store="dotenv")
+    store.set("deepseek", "main", Secret(key))  # now into the keyring
+    assert (tmp_path / ".env").read_text() == f"DEEPSEEK_API_KEY={key}\n"  # the agent's only key
+    monkeypatch.setenv("HERMES_ACCOUNTS_AGENT_READS_KEYRING", "1")
+    store.set("deepseek", "main", Secret(key), store="dotenv")
+    store.set("deepseek", "main", Secret(key))
+    assert "DEEPSEEK_API_KEY" not in (tmp_path / ".env").read_text()

@@ -59,13 +59,16 @@ def host_matches(url: str | None, domain: str) -> bool:
 def is_native_anthropic(provider_id: str, base_url: str | None) -> bool:
     """The gate: Anthropic token discovery and refresh serve only this combination.
 
-    Provider ``anthropic`` *and* a host under ``anthropic.com`` (exact host
-    match, so ``api.anthropic.com.evil.test`` and ``proxy/api.anthropic.com``
-    are not native). An empty URL means Anthropic's default.
+    Provider ``anthropic`` *and* an ``https://`` URL whose host is under
+    ``anthropic.com`` (exact host match, so ``api.anthropic.com.evil.test`` and
+    ``proxy/api.anthropic.com`` are not native, nor is plain ``http://``). An
+    empty URL means Anthropic's default.
     """
     if provider_id != "anthropic":
         return False
-    return not base_url or host_matches(base_url, "anthropic.com")
+    if not base_url or not base_url.strip():
+        return True
+    return base_url.strip().lower().startswith("https://") and host_matches(base_url, "anthropic.com")
 
 
 def detect_api_mode(base_url: str) -> str:

@@ -174,6 +174,8 @@ class _Resolver:
             res.warnings.append(f"{p.name} runs an external process that owns its own login")
         else:
             self._oauth_candidates()
+        if p.id == "anthropic":
+            self._gate_pool_row_urls()
         self._pick()
         if pooled:
             self._pooled_base_url()
@@ -694,6 +696,28 @@ class _Resolver:
         import time
 
         return expires - 60 < time.time()
+
+    def _gate_pool_row_urls(self) -> None:
+        """The gate, for pool rows that carry their own base URL.
+
+        A ``hermes auth add`` row is sent to *its* ``base_url`` when it wins
+        (unless ``--base-url`` or ``model.base_url`` decides the endpoint). An
+        Anthropic OAuth token in such a row must not win if that URL is not
+        Anthropic's own host: rejected here, before picking, so the next
+        candidate wins instead.
+        """
+        res = self.res
+        if self.explicit_url or res.base_url_source == "config.yaml model.base_url":
+            return
+        for c in res.candidates:
+            entry = self._entry_of.get(id(c))
+            url = getattr(entry, "base_url", "") if entry is not None else ""
+            if (not url or getattr(entry, "env_var", None) or c.secret is None
+                    or c.status in (EMPTY, REJECTED) or ep.is_native_anthropic("anthropic", url)):
+                continue
+            if c.discovery or ep.is_oauth_token(c.secret.reveal()):
+                c.set(REJECTED, f"{GATE_REASON}; this pool row would send it to "
+                                f"{ep.hostname(url) or url} (its own base_url)")
 
     def _anthropic_final_url(self) -> None:
         """Where Hermes sends it: model.base_url (if acceptable), else the winning pool row's URL."""

@@ -190,7 +190,12 @@ class AccountStore:
             self._store_verified(username(p.id, account), secret,
                                  f"Hermes {p.name} key ({p.id}/{account})")
             if old is not None and old.store == "dotenv" and self._dotenv_fingerprint(var) == old.fingerprint:
-                _dotenv_write(self.home, var, None)  # moved to the keyring: the plaintext copy goes
+                from ..sources.agent_keyring import agent_reads_keyring
+
+                if agent_reads_keyring()[0]:
+                    # Moved to the keyring, which the agent reads: the plaintext copy goes.
+                    _dotenv_write(self.home, var, None)
+                # else the .env line stays: it is the only key the agent can read
         stamp = now_iso()
         meta = AccountMeta(store, secret.fingerprint, secret.masked,
                            label if label is not None else (old.label if old else ""),
