@@ -22,7 +22,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["Secret", "fingerprint", "mask", "redact"]
+__all__ = ["Secret", "fingerprint", "looks_like_secret", "mask", "redact"]
 
 _ELLIPSIS = "\u2026"
 
@@ -123,3 +123,20 @@ def redact(text: str, secrets: Iterable[Secret | str]) -> str:
         if len(value) >= 4 and value in text:
             text = text.replace(value, mask(value))
     return text
+
+
+_KEY_PREFIXES = ("sk-", "sk_", "AIza", "xai-", "hf_", "nvapi-", "gsk_", "ghp_", "gho_", "github_pat_",
+                 "eyJ", "pplx-", "fw_", "glpat-", "cc-")
+
+
+def looks_like_secret(text: str) -> bool:
+    """Whether a command-line word is probably an API key pasted in the wrong place.
+
+    Known key prefixes (16+ characters), or a long (32+) run of letters and
+    digits with no URL/path punctuation. Provider ids, account names, URLs and
+    paths do not match; the cost of a rare false positive is a clear error.
+    """
+    if len(text) >= 16 and text.startswith(_KEY_PREFIXES):
+        return True
+    return (len(text) >= 32 and not any(c in text for c in "/:. ")
+            and any(c.isdigit() for c in text) and any(c.isalpha() for c in text))

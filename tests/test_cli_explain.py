@@ -156,3 +156,21 @@ def test_unreadable_file_is_reported(home) -> None:
 def test_bare_command_lists(home) -> None:
     r = home.run()
     assert r.returncode == 0 and "provider" in r.stdout.lower()
+
+
+@pytest.mark.parametrize("argv", [
+    ("explain", "{k}"), ("set", "{k}"), ("test", "openrouter/{k}"), ("set", "openrouter", "--store", "{k}"),
+    ("explain", "minimax", "--base-url={k}"), ("list", "{k}"),
+])
+def test_a_key_on_the_command_line_is_refused_without_echo(home, argv) -> None:
+    key = sentinel("sk-or-v1-")
+    r = home.run(*(a.format(k=key) for a in argv))
+    assert r.returncode == 2
+    assert "looks like an API key" in r.stderr and mask(key) in r.stderr
+    assert_absent(key, r.stdout, r.stderr)
+
+
+def test_ordinary_arguments_are_not_mistaken_for_keys(home) -> None:
+    r = home.run("explain", "alibaba-coding-plan", "--base-url",
+                 "https://coding-intl.dashscope.aliyuncs.com/v1", "--json")
+    assert r.returncode == 4 and "looks like an API key" not in r.stderr

@@ -146,9 +146,32 @@ def fast_parse(argv: list[str]) -> argparse.Namespace | None:
     return SimpleNamespace(**values)  # type: ignore[return-value]
 
 
+def refuse_keys_in_argv(argv: list[str]) -> str | None:
+    """A one-line error when an argument looks like an API key, else None.
+
+    Keys are never taken from the command line (they would stay in shell history
+    and ``ps``); worse, every error message that quotes an argument — an unknown
+    provider, argparse's "invalid choice" — would print it. Checked before
+    anything parses argv, so no path can echo it.
+    """
+    from hermes_accounts.secret import looks_like_secret, mask
+
+    for token in argv:
+        parts = [token] if "://" in token else token.replace("=", "/").split("/")
+        for part in parts:
+            if looks_like_secret(part):
+                return (f"an argument looks like an API key ({mask(part)}); keys are never taken from "
+                        "the command line. Pipe it instead: `... | hermes-accounts set PROVIDER`")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    refused = refuse_keys_in_argv(argv)
+    if refused:
+        print(f"hermes-accounts: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     args = fast_parse(argv)
     if args is None:
         args = build_parser().parse_args(argv)
