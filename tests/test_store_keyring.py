@@ -248,10 +248,12 @@ def test_start_path_skips_secretstorage_and_reports_locked(private_keyring, home
     home.env.update(private_keyring.env())
     key = sentinel()
     assert home.run("set", "deepseek", stdin=key).returncode == 0
-    code = ("import sys; from hermes_accounts.resolver import Inputs, resolve; "
-            "r = resolve('deepseek', Inputs.load()); "
+    code = ("import sys; from hermes_accounts.resolver import resolve, global_warnings; "
+            "from hermes_accounts.store.source import load_inputs; "
+            "i = load_inputs(); r = resolve('deepseek', i); "
             "print(r.credential.source if r.credential else None, "
-            "sorted(m for m in ('secretstorage', 'cryptography', 'keyring') if m in sys.modules))")
+            "sorted(m for m in ('secretstorage', 'cryptography', 'keyring') if m in sys.modules)); "
+            "print(*global_warnings(i), file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT),
                          env=home.env, check=True)
     assert out.stdout.split(None, 1) == ["keyring:deepseek/default", "[]\n"]
