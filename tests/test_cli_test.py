@@ -272,3 +272,16 @@ def test_results_stream_while_slower_probes_are_still_running(home, emu):
     finally:
         proc.wait(30)
     assert " nvidia " in rest and proc.returncode == 0
+
+
+def test_provider_slash_account_picks_the_header_like_the_resolver(keyring_home, emu):
+    """A Gemini account behind a non-Google URL goes as Bearer, exactly as `test gemini` and the agent."""
+    home = keyring_home
+    key = emu.add_key("gemini", sentinel("AIza"))
+    home.dotenv(f"GEMINI_BASE_URL={emu.url('/gemini/v1beta')}\n")
+    assert home.run("set", "gemini", "--account", "work", stdin=key + "\n").returncode == 0
+    proc = home.run("test", "gemini/work", "--json")
+    [row] = json.loads(proc.stdout)
+    assert row["header"] == "Authorization: Bearer"
+    [seen] = emu.requests("gemini")
+    assert seen.header("authorization") == f"Bearer {key}" and seen.header("x-goog-api-key") is None

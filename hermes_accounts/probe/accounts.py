@@ -10,7 +10,6 @@ non-Anthropic host, is refused here exactly as the resolver refuses it.
 from __future__ import annotations
 
 from .. import catalog
-from ..catalog.model import ANTHROPIC, H_BEARER
 from ..resolver import endpoints as ep
 from ..resolver.model import USED, Candidate
 
@@ -85,11 +84,6 @@ def use_account(res: Resolution, account: str, secret: Secret, source: str) -> R
     cand = Candidate(source, p.primary_env_var, secret, where="selected with PROVIDER/ACCOUNT")
     cand.set(USED, f"account {account} selected on the command line")
     res.credential = cand
-    if p.auth_header:
-        res.auth_header = p.auth_header
-    elif res.api_mode == ANTHROPIC:
-        res.auth_header, res.header_rule = ep.anthropic_header(res.base_url, key)
-    else:
-        res.auth_header = H_BEARER
+    res.auth_header, res.header_rule = ep.credential_header(p, res.api_mode, res.base_url, key)
     res.oauth = bool(res.native_anthropic and ep.is_oauth_token(key))
     return res

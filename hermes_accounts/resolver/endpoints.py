@@ -8,7 +8,19 @@ Anthropic-discovered tokens on Anthropic's own hosts.
 
 from __future__ import annotations
 
-from ..catalog.model import ANTHROPIC, CHAT, H_BEARER, H_X_API_KEY, RESPONSES
+from ..catalog.model import (
+    ANTHROPIC,
+    AWS_SDK,
+    CHAT,
+    EXTERNAL_PROCESS,
+    H_BEARER,
+    H_X_API_KEY,
+    RESPONSES,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..catalog.model import Provider
 
 # Hosts/prefixes whose Anthropic-compatible endpoint wants Authorization: Bearer.
 BEARER_PREFIXES = ("https://api.minimax.io/anthropic", "https://api.minimaxi.com/anthropic")
@@ -135,3 +147,28 @@ def anthropic_url_override_ok(url: str) -> bool:
     if host == "api.anthropic.com" or host.endswith((".anthropic.com", ".claude.com", ".azure.com")):
         return True
     return detect_api_mode(url) == ANTHROPIC
+
+
+def credential_header(provider: Provider, api_mode: str, base_url: str,
+                      key: str | None) -> tuple[str | None, str]:
+    """(header, rule): the one credential header the agent sends, and why.
+
+    The single place this is decided — the resolver and ``test PROVIDER/ACCOUNT``
+    both call it, so a probe can never send a key differently from the agent.
+    """
+    if provider.auth_type in (AWS_SDK, EXTERNAL_PROCESS):
+        return None, "no API key header (signed/external auth)"
+    if provider.auth_header and api_mode != ANTHROPIC and _fixed_header_applies(provider, base_url):
+        return provider.auth_header, f"{provider.name} takes {provider.auth_header}"
+    if api_mode == ANTHROPIC:
+        return anthropic_header(base_url, key)
+    return H_BEARER, "OpenAI-compatible: Authorization: Bearer"
+
+
+def _fixed_header_applies(provider: Provider, base_url: str) -> bool:
+    """Hermes 0.19 builds Gemini's own client (x-goog-api-key) only on Google's native
+    host; elsewhere (``…/v1beta/openai``, a proxy) the OpenAI SDK sends Bearer."""
+    if provider.id != "gemini":
+        return True
+    url = base_url.strip().rstrip("/").lower()
+    return hostname(url) == "generativelanguage.googleapis.com" and not url.endswith("/openai")

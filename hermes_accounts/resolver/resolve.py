@@ -943,29 +943,10 @@ class _Resolver:
         else:
             res.api_mode = ep.detect_api_mode(res.base_url) if res.base_url else "chat_completions"
 
-    def _native_host(self) -> bool:
-        """Whether the provider's fixed header applies at this URL.
-
-        Hermes 0.19 builds Gemini's own client (x-goog-api-key) only on Google's
-        native host; elsewhere (``…/v1beta/openai``, a proxy) the OpenAI SDK sends
-        Bearer — and so does the agent, so that is what we report and probe.
-        """
-        if self.p.id != "gemini":
-            return True
-        url = self.res.base_url.strip().rstrip("/").lower()
-        return ep.hostname(url) == "generativelanguage.googleapis.com" and not url.endswith("/openai")
-
     def _header(self) -> None:
-        p, res = self.p, self.res
+        res = self.res
         key = res.credential.secret.reveal() if res.credential and res.credential.secret else None
-        if p.auth_type in (AWS_SDK, EXTERNAL_PROCESS):
-            res.auth_header, res.header_rule = None, "no API key header (signed/external auth)"
-        elif p.auth_header and res.api_mode != ANTHROPIC and self._native_host():
-            res.auth_header, res.header_rule = p.auth_header, f"{p.name} takes {p.auth_header}"
-        elif res.api_mode == ANTHROPIC:
-            res.auth_header, res.header_rule = ep.anthropic_header(res.base_url, key)
-        else:
-            res.auth_header, res.header_rule = H_BEARER, "OpenAI-compatible: Authorization: Bearer"
+        res.auth_header, res.header_rule = ep.credential_header(self.p, res.api_mode, res.base_url, key)
         res.oauth = bool(res.native_anthropic and key and ep.is_oauth_token(key))
 
     def _sdk_env_fill(self, key: str) -> None:
