@@ -357,3 +357,11 @@ def test_no_keyring_backend_at_all_is_explained(home):
     assert r.returncode == 1 and "no keyring backend" in r.stderr and "--store dotenv" in r.stderr
     assert not (home.path / "accounts.json").exists()
 
+
+
+def test_corrupt_index_is_an_explain_warning(home):
+    (home.path / "accounts.json").write_text("{not json")
+    home.dotenv(f"DEEPSEEK_API_KEY={sentinel()}\n")
+    d = json.loads(home.run("explain", "deepseek", "--json").stdout)
+    assert d["credential"]["source"] == "dotenv:DEEPSEEK_API_KEY"
+    assert any("accounts.json" in w and "skipped" in w for w in d["warnings"])

@@ -87,5 +87,6 @@ def test_unusable_keyring_gives_no_candidates_and_one_warning():
 def test_corrupt_index_warns_and_resolves_the_rest(home):
     (home.path / "accounts.json").write_text("{oops")
     seen = []
-    assert keyring_source(str(home.path), warn=seen.append) is None
-    assert "not valid JSON" in seen[0]
+    source = keyring_source(str(home.path), warn=seen.append)
+    assert source is not None and source("deepseek") == []
+    assert "not valid JSON" in seen[0] and source.error == seen[0]

@@ -81,9 +81,12 @@ def keyring_source(home: str, *, warn: Callable[[str], None] | None = _stderr) -
     try:
         active = load_index(home).active_keyring()
     except IndexCorrupt as exc:
+        message = f"{exc}; keyring accounts are skipped"
         if warn is not None:
-            warn(f"{exc}; keyring accounts are skipped")
-        return None
+            warn(message)
+        broken = KeyringSource({})  # no accounts, but the problem travels to global_warnings
+        broken.error = message
+        return broken
     return KeyringSource(active, warn=warn) if active else None
 
 
