@@ -137,9 +137,10 @@ def run(args: argparse.Namespace) -> int:
                 _check_account(home, catalog_id, account)
             plan = run_plan(home, make, dry_run=True) if args.dry_run else None
             if plan is None:
-                if account is not None:
-                    _activate(home, catalog_id, account)
-                plan = run_plan(home, make)
+                # Activate only once config.yaml is written (still under the lock): a failed
+                # write leaves both the file and the active account as they were.
+                activate = (lambda _plan: _activate(home, catalog_id, account)) if account else None
+                plan = run_plan(home, make, after_commit=activate)
     except (PlanError, LockTimeout, IndexCorrupt) as exc:
         print(f"hermes-accounts: {exc}", file=sys.stderr)
         return EXIT_FAIL
