@@ -151,12 +151,6 @@ class EnvDisplay:
         return out
 
 
-def env_display_lines(doc: EnvDoc) -> list[str]:
-    """Every physical line of the doc, values masked (see :class:`EnvDisplay`)."""
-    d = EnvDisplay(doc)
-    return d[0:len(d)]
-
-
 def secret_values(*docs: EnvDoc) -> list[str]:
     """Every value of every binding (but ``*_URL``), and each line of a multi-line one, for
     the redaction net of :func:`unified`."""

@@ -30,7 +30,6 @@ from .. import catalog
 from ..resolver import endpoints as ep
 from ..secret import Secret
 from ..sources import dotenv_grammar
-from ..sources.dotenv_file import sanitize_lines
 from .dotenv_edit import EnvDoc, Statement
 
 TYPE_CHECKING = False
@@ -317,17 +316,6 @@ def clean(doc: EnvDoc, environ: Mapping[str, str], *,
           only_keyring: bool = False, providers: frozenset[str] | None = None) -> CleanResult:
     """Apply the rules to ``doc`` in place; return what was done and what to expect."""
     return _Cleaner(doc, environ, keyring or {}, verify, only_keyring, providers).run()
-
-
-def hermes_view(text: str, environ: Mapping[str, str]) -> dict[str, str | None]:
-    """What ``load_dotenv(override=True)`` yields after Hermes' sanitiser, for ``text``."""
-    from ..resolver.inputs import known_env_keys
-
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").splitlines(keepends=True)
-    sanitized, _ = sanitize_lines(lines, known_env_keys())
-    bindings = [(b.key, b.value) for b in dotenv_grammar.parse("".join(sanitized))
-                if not b.error and b.key is not None]
-    return dotenv_grammar.resolve(bindings, environ, override=True)
 
 
 def dotenv_view(bindings: list[tuple[str, str | None]], environ: Mapping[str, str]) -> dict[str, str | None]:

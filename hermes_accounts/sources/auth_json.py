@@ -48,11 +48,6 @@ class PoolEntry:
         self.error_reason = str(raw.get("last_error_reason") or raw.get("last_error_message") or "")
 
     @property
-    def is_manual(self) -> bool:
-        s = self.source.strip().lower()
-        return s == "manual" or s.startswith("manual:")
-
-    @property
     def env_var(self) -> str | None:
         return self.source[4:] if self.source.startswith("env:") else None
 

@@ -71,7 +71,8 @@ def prefix_warnings(provider: catalog.Provider, value: str) -> list[str]:
                    f"will never send it to {name}. Store the {name} key instead")
         return out
     if provider.required_prefix and not value.startswith(provider.required_prefix):
-        out.append(f"{name} keys start with {provider.required_prefix}; Hermes ignores keys without it")
+        out.append(f"{name} keys start with {provider.required_prefix}; this one does not, so {name} "
+                   "will most likely answer 401 (Hermes 0.19 sends it anyway)")
         return out
     for prefix, owner, owner_name in KNOWN_PREFIXES:
         typical = provider.typical_prefix or ""
