@@ -318,13 +318,23 @@ class _Resolver:
 
     def _pool_candidates(self, provider_id: str, *, oauth_only: bool = False
                          ) -> tuple[list[Candidate], set[str]]:
-        """auth.json rows by priority; env-backed rows are hydrated from the live env."""
+        """auth.json rows by priority; env-backed rows are hydrated from the live env.
+
+        Of several rows for the same ``env:VAR`` Hermes keeps the first in the file
+        (``_upsert_entry`` drops the others on load).
+        """
         out: list[Candidate] = []
         env_seen: set[str] = set()
+        first: dict[str, object] = {}
+        for entry in self.inputs.auth.pool.get(provider_id, ()):
+            if entry.env_var:
+                first.setdefault(entry.source, entry)
         for entry in self.inputs.auth.entries(provider_id):
             if oauth_only and entry.auth_type != "oauth":
                 continue
             if entry.env_var:
+                if first.get(entry.source) is not entry:
+                    continue
                 env_seen.add(entry.env_var)
                 cands = self._env_candidates(entry.env_var, pool_id=entry.id)
             elif entry.token:
@@ -417,27 +427,7 @@ class _Resolver:
         seed_vars = ("OPENROUTER_API_KEY",) if p.id == "openrouter" else p.key_env_vars
         pool: list[Candidate] = []
         if self._uses_pool():
-            persisted: set[str] = set()
-            first: dict[str, object] = {}
-            for entry in auth.pool.get(p.id, ()):  # file order: Hermes keeps the first duplicate
-                if entry.env_var:
-                    first.setdefault(entry.source, entry)
-            for entry in auth.entries(p.id):
-                if entry.env_var:
-                    if first.get(entry.source) is not entry:
-                        continue  # a duplicate env row: _upsert_entry drops it on load
-                    persisted.add(entry.env_var)
-                    cands = self._env_candidates(entry.env_var, pool_id=entry.id)
-                elif entry.token:
-                    cands = [Candidate(f"auth.json:{entry.id}", None, Secret(entry.token),
-                                       where=f"{auth.path} ({entry.source or 'pool'}"
-                                             f"{', ' + entry.label if entry.label else ''})")]
-                else:
-                    continue
-                for c in cands:
-                    self._entry_of[id(c)] = entry
-                    self._apply_pool_status(c, entry)
-                pool.extend(cands)
+            pool, persisted = self._pool_candidates(p.id)
             for var in seed_vars:
                 if var not in persisted:
                     pool.extend(self._env_candidates(var))
