@@ -22,7 +22,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["Secret", "fingerprint", "looks_like_secret", "mask", "redact"]
+__all__ = ["Secret", "fingerprint", "looks_like_secret", "mask", "redact", "url_secrets"]
 
 _ELLIPSIS = "\u2026"
 
@@ -140,3 +140,32 @@ def looks_like_secret(text: str) -> bool:
         return True
     return (len(text) >= 32 and not any(c in text for c in "/:. ")
             and any(c.isdigit() for c in text) and any(c.isalpha() for c in text))
+
+
+_SECRET_PARAMS = ("key", "api_key", "apikey", "api-key", "token", "access_token", "auth", "secret",
+                  "password", "sig", "signature")
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """Credentials embedded in a URL: ``user:password@`` and key-like query values.
+
+    Some users paste a base URL with a key in it (``?key=AIza…``, a proxy's
+    ``user:token@host``). Everything that shows a URL passes these to
+    :func:`redact`, so such a key is masked like any other.
+    """
+    if not url or ("@" not in url and "=" not in url):
+        return []
+    out: list[str] = []
+    rest = url.split("://", 1)[1] if "://" in url else url
+    authority = rest.split("/", 1)[0].split("?", 1)[0]
+    if "@" in authority:
+        userinfo = authority.rsplit("@", 1)[0]
+        out.append(userinfo)
+        if ":" in userinfo:
+            out.append(userinfo.split(":", 1)[1])
+    if "?" in url:
+        for pair in url.split("?", 1)[1].split("#", 1)[0].split("&"):
+            name, _, value = pair.partition("=")
+            if value and (name.lower() in _SECRET_PARAMS or looks_like_secret(value)):
+                out.append(value)
+    return [v for v in out if len(v) >= 4]

@@ -174,3 +174,16 @@ def test_ordinary_arguments_are_not_mistaken_for_keys(home) -> None:
     r = home.run("explain", "alibaba-coding-plan", "--base-url",
                  "https://coding-intl.dashscope.aliyuncs.com/v1", "--json")
     assert r.returncode == 4 and "looks like an API key" not in r.stderr
+
+
+def test_a_key_inside_the_base_url_is_masked_everywhere(home) -> None:
+    key, tok = sentinel("AIza"), sentinel("tok")
+    home.dotenv(f"DEEPSEEK_API_KEY={sentinel('sk-')}\n"
+                f"DEEPSEEK_BASE_URL=https://user:{tok}@127.0.0.1:9/v1?key={key}\n")  # loopback only
+    for args in (("explain", "deepseek"), ("explain", "deepseek", "--json"), ("list",),
+                 ("list", "--json"), ("test", "deepseek", "--json", "--show-request", "--timeout", "1")):
+        r = home.run(*args)
+        assert_absent(key, r.stdout, r.stderr)
+        assert_absent(tok, r.stdout, r.stderr)
+    d = json.loads(home.run("explain", "deepseek", "--json").stdout)
+    assert d["base_url"].startswith("https://") and "127.0.0.1:9/v1" in d["base_url"]

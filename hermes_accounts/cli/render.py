@@ -50,6 +50,14 @@ def safe_error(exc: BaseException) -> str:
 
 
 def explain_text(res: Resolution, global_warnings: list[str]) -> str:
+    from ..secret import redact, url_secrets
+
+    hidden = url_secrets(res.base_url)
+    text = _explain_text(res, global_warnings)
+    return redact(text, hidden) if hidden else text
+
+
+def _explain_text(res: Resolution, global_warnings: list[str]) -> str:
     on = color_enabled()
     lines = []
     title = f"{res.provider} \u2014 {res.name}"
@@ -91,6 +99,14 @@ def explain_text(res: Resolution, global_warnings: list[str]) -> str:
 
 
 def list_text(rows: list[Resolution], global_warnings: list[str], *, show_all: bool) -> str:
+    from ..secret import redact, url_secrets
+
+    hidden = [s for r in rows for s in url_secrets(r.base_url)]
+    text = _list_text(rows, global_warnings, show_all=show_all)
+    return redact(text, hidden) if hidden else text
+
+
+def _list_text(rows: list[Resolution], global_warnings: list[str], *, show_all: bool) -> str:
     on = color_enabled()
     out = []
     table = []

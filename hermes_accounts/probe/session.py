@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 
 from .. import catalog
 from ..resolver import resolve, resolve_all
+from ..secret import Secret, url_secrets
 from . import accounts, request
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..resolver import Inputs
     from ..resolver.model import Resolution
-    from ..secret import Secret
     from .request import NotSent, ProbeRequest
 
 
@@ -103,4 +103,5 @@ def build(inputs: Inputs, targets: list[str] | tuple[str, ...] = (), *, all_: bo
         plan.requests.append(request.plan(res, account=account, config_model=config_model))
     plan.secrets = [c.secret for r in everything for c in r.candidates if c.secret is not None]
     plan.secrets += [r.secret for r in plan.resolutions if r.secret is not None]
+    plan.secrets += [Secret(s) for r in everything for s in url_secrets(r.base_url)]
     return plan

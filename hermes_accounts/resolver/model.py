@@ -93,17 +93,27 @@ class Resolution:
         return self.credential.secret if self.credential else None
 
     def to_dict(self) -> dict:
+        from ..secret import redact, url_secrets
+
+        hidden = url_secrets(self.base_url)  # a key pasted into the base URL is masked too
+
+        def shown(text: str) -> str:
+            return redact(text, hidden) if hidden else text
+
+        candidates = [c.to_dict() for c in self.candidates]
+        for c in candidates:
+            c["reason"] = shown(c["reason"])
         return {
             "provider": self.provider,
             "name": self.name,
             "active": self.active,
-            "base_url": self.base_url,
+            "base_url": shown(self.base_url),
             "base_url_source": self.base_url_source,
             "api_mode": self.api_mode,
             "auth_header": self.auth_header,
             "credential": self.credential.to_dict(with_status=False) if self.credential else None,
-            "candidates": [c.to_dict() for c in self.candidates],
-            "warnings": list(self.warnings),
+            "candidates": candidates,
+            "warnings": [shown(w) for w in self.warnings],
         }
 
     def __repr__(self) -> str:
