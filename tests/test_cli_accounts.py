@@ -365,3 +365,14 @@ def test_corrupt_index_is_an_explain_warning(home):
     d = json.loads(home.run("explain", "deepseek", "--json").stdout)
     assert d["credential"]["source"] == "dotenv:DEEPSEEK_API_KEY"
     assert any("accounts.json" in w and "skipped" in w for w in d["warnings"])
+
+
+def test_an_untracked_keyring_entry_alone_is_drift(keyring_home):
+    h = keyring_home
+    assert h.run("set", "xai", stdin=sentinel("xai-")).returncode == 0
+    import keyring.backends.SecretService as ss
+
+    ss.Keyring().set_password("hermes-accounts", "nvidia/stray", sentinel())
+    r = h.run("accounts", "--json")
+    assert r.returncode == 1
+    assert {x["status"] for x in json.loads(r.stdout)} == {"ok", "untracked"}

@@ -308,7 +308,7 @@ def run_accounts(args: argparse.Namespace) -> int:
             print("  (dotenv = stored in plaintext in $HERMES_HOME/.env, by explicit choice)")
     if error:
         print(f"hermes-accounts: {error}", file=sys.stderr)
-    bad = error is not None or any(r.state in ("missing", "changed") for r in rows)
+    bad = error is not None or any(r.state in ("missing", "changed", "untracked") for r in rows)
     return EXIT_FAIL if bad else EXIT_OK
 
 
