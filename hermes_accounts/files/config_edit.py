@@ -78,15 +78,9 @@ class ConfigDoc:
 
     @classmethod
     def parse(cls, raw: bytes, path: str = "config.yaml") -> ConfigDoc:
-        bom = raw.startswith(codecs.BOM_UTF8)
-        if bom:
-            raw = raw[len(codecs.BOM_UTF8):]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[:exc.start].count(b"\n") + 1
-            raise ConfigFileError(f"{path}:{line}: not valid UTF-8; save it as UTF-8 "
-                                  "(nothing was written)") from None
+        from .utf8 import decode_utf8
+
+        text, bom = decode_utf8(raw, path, ConfigFileError, "save it as UTF-8")
         return cls(text, path=path, bom=bom)
 
     def to_bytes(self) -> bytes:

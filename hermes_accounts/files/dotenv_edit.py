@@ -110,15 +110,9 @@ class EnvDoc:
                                    "(nothing was written)") from None
             note = "converted from UTF-16 to UTF-8 (Hermes does the same on its next start)"
         else:
-            if raw.startswith(codecs.BOM_UTF8):
-                bom = True
-                raw = raw[len(codecs.BOM_UTF8):]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = raw[:exc.start].count(b"\n") + 1
-                raise EnvFileError(f"{path}:{line}: not valid UTF-8; save the file as UTF-8 "
-                                   "(nothing was written)") from None
+            from .utf8 import decode_utf8
+
+            text, bom = decode_utf8(raw, path, EnvFileError, "save the file as UTF-8")
         if "\x00" in text:
             raise EnvFileError(f"{path}:{text[:text.index(chr(0))].count(chr(10)) + 1}: contains NUL "
                                "bytes; remove them (Hermes strips them) — nothing was written")
